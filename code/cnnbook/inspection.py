@@ -1,0 +1,97 @@
+"""Looking inside a model: output shapes layer by layer, parameter counts, FLOPs.
+
+FLOPs are counted by PyTorch itself (``torch.utils.flop_counter.FlopCounterMode``), which counts
+a multiply-add as two floating-point operations.  Papers often quote multiply-adds ("MACs"), half
+that number; ``count_flops`` returns FLOPs and says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
+    """Number of parameters (weights and biases), optionally only those that are trained."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def count_flops(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 224)) -> int:
+    """Floating-point operations of one forward pass, counted by ``torch.utils.flop_counter``.
+
+    The model runs once in eval mode on a zero tensor of ``input_shape``; its train/eval mode is
+    restored afterwards.  One multiply-add counts as 2 FLOPs.
+    """
+    getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not below
+    was_training = model.training
+    model.eval()
+    parameter = next(model.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    try:
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            model(torch.zeros(*input_shape, device=device))
+    finally:
+        model.train(was_training)
+    return int(counter.get_total_flops())
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One row of a layer table: a layer's name, type, output shape and own parameters."""
+    name: str
+    kind: str
+    output_shape: tuple[int, ...]
+    parameters: int
+
+
+def layer_table(model: nn.Module, input_shape: Sequence[int]) -> list[LayerRow]:
+    """Run one batch through ``model`` and record every leaf layer's output shape.
+
+    Leaf layers are modules without children (convolutions, activations, pooling, linear...),
+    listed in the order they run.  The model is run in eval mode and restored afterwards.
+    """
+    getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not under the hooks
+    rows: list[LayerRow] = []
+    hooks = []
+    for name, module in model.named_modules():
+        if name and not list(module.children()):
+            def record(mod: nn.Module, _inputs, output, name: str = name) -> None:
+                shape = tuple(output.shape) if isinstance(output, torch.Tensor) else ()
+                rows.append(LayerRow(name, type(mod).__name__, shape,
+                                     sum(p.numel() for p in mod.parameters())))
+            hooks.append(module.register_forward_hook(record))
+    was_training = model.training
+    model.eval()
+    parameter = next(model.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    try:
+        with torch.no_grad():
+            model(torch.zeros(*input_shape, device=device))
+    finally:
+        for hook in hooks:
+            hook.remove()
+        model.train(was_training)
+    return rows
+
+
+def format_layer_table(rows: Sequence[LayerRow], headers: Sequence[str] = ("layer", "type", "output shape", "parameters")) -> str:
+    """The rows as a fixed-width text table, with a total line (headers may be translated)."""
+    body = [(r.name, r.kind, "x".join(str(d) for d in r.output_shape), f"{r.parameters:,}") for r in rows]
+    widths = [max(len(str(h)), *(len(b[i]) for b in body)) if body else len(str(h)) for i, h in enumerate(headers)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths)),
+             "  ".join("-" * w for w in widths)]
+    for b in body:
+        lines.append("  ".join([b[0].ljust(widths[0]), b[1].ljust(widths[1]),
+                                b[2].ljust(widths[2]), b[3].rjust(widths[3])]))
+    lines.append("  ".join("".ljust(w) for w in widths[:3]) + "  " +
+                 f"{sum(r.parameters for r in rows):,}".rjust(widths[3]))
+    return "\n".join(lines)
+
+
+def print_layer_table(model: nn.Module, input_shape: Sequence[int],
+                      headers: Sequence[str] = ("layer", "type", "output shape", "parameters")) -> None:
+    """Print ``layer_table`` for ``model`` on a batch of ``input_shape``."""
+    print(format_layer_table(layer_table(model, input_shape), headers))
