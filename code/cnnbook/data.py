@@ -1,0 +1,188 @@
+"""Fashion-MNIST for every section: where it lives, how it is split, how it is loaded.
+
+Where the data lives is decided here and nowhere else, in this order:
+
+1. the ``root`` argument, if you pass one;
+2. the folder named by the environment variable ``CNNBOOK_DATA``;
+3. the book's ``data/`` folder (found by walking up from the working directory to the folder
+   that holds ``_config.yml``; ``./data`` when there is none, as in Colab);
+4. a download into the first of these (needs internet access).
+
+Two splits, matching the two run profiles (``cnnbook.profiles``):
+
+* ``"sample"``: train on training-set images 0-2047, evaluate on training-set images 2048-2556.
+  These are exactly the images of the 2,557-image sample the book's tests use, so a run gives the
+  same result on the sample and on the full download.  The evaluation images are held out from
+  training, but they are not the official test set: results are labelled "held-out accuracy".
+* ``"official"``: the official 60,000 training and 10,000 test images (needs the full download).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import torch
+import torchvision
+from torch.utils.data import DataLoader, Dataset, Subset
+from torchvision.transforms import v2
+
+DATA_VARIABLE = "CNNBOOK_DATA"
+RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+SPLITS = ("sample", "official")
+SAMPLE_TRAIN = range(0, 2048)
+SAMPLE_EVAL = range(2048, 2557)
+OFFICIAL_SIZES = (60_000, 10_000)
+CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+CLASS_NAMES_ZH = ("T恤", "裤子", "套衫", "连衣裙", "外套", "凉鞋", "衬衫", "运动鞋", "包", "短靴")
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """Fashion-MNIST is not on disk and could not be downloaded."""
+
+
+def project_data_dir(start: Path | None = None) -> Path:
+    """The book's ``data/`` folder: beside the nearest ``_config.yml`` above ``start`` (default:
+    the working directory), else ``./data``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_config.yml").is_file() and (folder / "code" / "cnnbook").is_dir():
+            return folder / "data"
+    return here / "data"
+
+
+def has_fashion_mnist(root: Path) -> bool:
+    """Whether ``root/FashionMNIST/raw`` holds the four uncompressed IDX files."""
+    raw = Path(root) / "FashionMNIST" / "raw"
+    return all((raw / name).is_file() for name in RAW_FILES)
+
+
+def candidate_roots(root: str | os.PathLike | None = None) -> list[Path]:
+    """The folders searched for Fashion-MNIST, in order (see the module docstring)."""
+    if root is not None:
+        return [Path(root).expanduser()]
+    candidates = []
+    if os.environ.get(DATA_VARIABLE):
+        candidates.append(Path(os.environ[DATA_VARIABLE]).expanduser())
+    candidates.append(project_data_dir())
+    return candidates
+
+
+def resolve_data_root(root: str | os.PathLike | None = None, download: bool = True) -> Path:
+    """The folder that holds (or now holds, after a download) Fashion-MNIST.
+
+    Raises ``DatasetNotFoundError`` with the places looked in and how to get the data, when it is
+    nowhere on disk and downloading is off or fails (for example without internet access).
+    """
+    candidates = candidate_roots(root)
+    for folder in candidates:
+        if has_fashion_mnist(folder):
+            return folder
+    target = candidates[0]
+    reason = "downloading is switched off (download=False)"
+    if download:
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            torchvision.datasets.FashionMNIST(str(target), train=True, download=True)
+            torchvision.datasets.FashionMNIST(str(target), train=False, download=True)
+            if has_fashion_mnist(target):
+                return target
+            reason = "the download finished but the files are not there"
+        except Exception as error:  # no network, a proxy, a read-only folder...: all say the same
+            reason = f"the download into {target} failed ({type(error).__name__}: {str(error)[:160]})"
+    looked = ", ".join(str(folder / "FashionMNIST" / "raw") for folder in candidates)
+    raise DatasetNotFoundError(
+        f"Fashion-MNIST was not found (looked in: {looked}) and {reason}.\n"
+        "To fix it, do one of:\n"
+        "  * run again on a machine with internet access: it is downloaded into "
+        f"{target} (about 30 MB);\n"
+        "  * copy the four files train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+        "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (from "
+        "https://github.com/zalandoresearch/fashion-mnist, gunzipped) into "
+        f"{target / 'FashionMNIST' / 'raw'};\n"
+        f"  * or set the environment variable {DATA_VARIABLE} to a folder whose "
+        "FashionMNIST/raw/ holds them.")
+
+
+def image_transform(image_size: int = 28, augmentation: Sequence[Callable] = ()) -> v2.Compose:
+    """PIL image -> float tensor in [0, 1] of shape (1, image_size, image_size), with optional
+    augmentation steps (torchvision v2 transforms) applied to the resized image."""
+    steps: list[Callable] = [v2.PILToTensor()]
+    if image_size != 28:
+        steps.append(v2.Resize(image_size, antialias=True))
+    steps += list(augmentation)
+    steps.append(v2.ToDtype(torch.float32, scale=True))
+    return v2.Compose(steps)
+
+
+@dataclass(frozen=True)
+class FashionMNISTSplit:
+    """The two datasets of a run and what they are, for the labels of every result."""
+    train: Dataset
+    eval: Dataset
+    split: str
+    root: Path
+
+    @property
+    def eval_name(self) -> str:
+        return "test" if self.split == "official" else "held-out"
+
+
+def fashion_mnist(split: str = "sample", image_size: int = 28, augmentation: Sequence[Callable] = (),
+                  root: str | os.PathLike | None = None, download: bool = True) -> FashionMNISTSplit:
+    """The training and evaluation datasets of ``split`` (``"sample"`` or ``"official"``).
+
+    Augmentation is applied to the training images only.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}: choose one of {', '.join(SPLITS)}")
+    folder = resolve_data_root(root, download)
+    train_all = torchvision.datasets.FashionMNIST(str(folder), train=True,
+                                                  transform=image_transform(image_size, augmentation))
+    plain = image_transform(image_size)
+    if split == "official":
+        test = torchvision.datasets.FashionMNIST(str(folder), train=False, transform=plain)
+        if (len(train_all), len(test)) != OFFICIAL_SIZES:
+            raise ValueError(
+                f"the official split needs the full Fashion-MNIST (60,000 training and 10,000 test "
+                f"images), but {folder} holds {len(train_all):,} training and {len(test):,} test images "
+                "(the book's small sample). Download the full set (delete nothing: point root= or "
+                f"{DATA_VARIABLE} at an empty folder on a machine with internet access), or use the "
+                "fast profile (CNNBOOK_PROFILE=fast), which trains on the sample.")
+        return FashionMNISTSplit(train_all, test, split, folder)
+    if len(train_all) < SAMPLE_EVAL.stop:
+        raise ValueError(f"{folder} holds only {len(train_all):,} Fashion-MNIST training images; "
+                         f"the sample split needs the first {SAMPLE_EVAL.stop:,}.")
+    eval_all = torchvision.datasets.FashionMNIST(str(folder), train=True, transform=plain)
+    return FashionMNISTSplit(Subset(train_all, SAMPLE_TRAIN), Subset(eval_all, SAMPLE_EVAL), split, folder)
+
+
+def data_loaders(data: FashionMNISTSplit, batch_size: int, seed: int = 0,
+                 num_workers: int | None = None) -> tuple[DataLoader, DataLoader]:
+    """Shuffled training loader and ordered evaluation loader.
+
+    The shuffling is seeded by ``seed``, so the batches are the same on every run.  By default
+    the images are prepared in the main process on a CPU-only machine (repeatable, and fastest
+    for the small fast-profile images) and by 4 worker processes when a GPU is waiting for them.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+    pin = torch.cuda.is_available()
+    if num_workers is None:
+        num_workers = min(4, os.cpu_count() or 1) if pin else 0
+    generator = torch.Generator()
+    generator.manual_seed(seed)
+    train = DataLoader(data.train, batch_size, shuffle=True, generator=generator,
+                       num_workers=num_workers, pin_memory=pin, persistent_workers=num_workers > 0)
+    evaluation = DataLoader(data.eval, batch_size, shuffle=False, num_workers=num_workers,
+                            pin_memory=pin, persistent_workers=num_workers > 0)
+    return train, evaluation
+
+
+def class_names(language: str | None = None) -> tuple[str, ...]:
+    """The ten class names, in the book's current language (see ``cnnbook.i18n``)."""
+    from .i18n import current_language
+    return CLASS_NAMES_ZH if (language or current_language()) == "zh" else CLASS_NAMES

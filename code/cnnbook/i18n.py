@@ -1,0 +1,60 @@
+"""The few words the package itself prints or draws, in English and Chinese.
+
+The Chinese notebooks call ``set_language("zh")`` in their set-up cell, so that training
+summaries, run descriptions and plot labels come out in Chinese; the code is otherwise the same.
+The environment variable ``CNNBOOK_LANG`` sets the default.
+"""
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("en", "zh")
+_language = os.environ.get("CNNBOOK_LANG", "en") if os.environ.get("CNNBOOK_LANG") in LANGUAGES else "en"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "epoch": {"en": "epoch", "zh": "轮次"},
+    "train loss": {"en": "train loss", "zh": "训练损失"},
+    "train acc": {"en": "train acc", "zh": "训练准确率"},
+    "test acc": {"en": "test acc", "zh": "测试准确率"},
+    "held-out acc": {"en": "held-out acc", "zh": "留出集准确率"},
+    "training": {"en": "training", "zh": "训练中"},
+    "summary": {
+        "en": "loss {loss:.3f}, train acc {train_acc:.3f}, {eval_name} acc {eval_acc:.3f}",
+        "zh": "损失 {loss:.3f}，训练准确率 {train_acc:.3f}，{eval_name}准确率 {eval_acc:.3f}"},
+    "speed": {"en": "{speed:.1f} examples/sec on {device}",
+              "zh": "{speed:.1f} 样本/秒，设备 {device}"},
+    "test": {"en": "test", "zh": "测试集"},
+    "held-out": {"en": "held-out", "zh": "留出集"},
+    "run": {
+        "en": ("profile '{profile}': {model} on {train_size:,} training images ({train_what}), "
+               "evaluated on {eval_size:,} {eval_what}; {image_size}x{image_size} pixels, batch {batch_size}, "
+               "{epochs} epochs, lr {lr}"),
+        "zh": ("配置“{profile}”：{model}，训练图像 {train_size:,} 张（{train_what}），"
+               "评估图像 {eval_size:,} 张（{eval_what}）；{image_size}x{image_size} 像素，批量 {batch_size}，"
+               "{epochs} 轮，学习率 {lr}")},
+    "sample train": {"en": "Fashion-MNIST training-set images 0-2047",
+                     "zh": "Fashion-MNIST 训练集第 0-2047 张"},
+    "sample eval": {"en": "held-out images (training-set images 2048-2556, not the official test set)",
+                    "zh": "留出图像，即训练集第 2048-2556 张，并非官方测试集"},
+    "official train": {"en": "the official Fashion-MNIST training set",
+                       "zh": "官方 Fashion-MNIST 训练集"},
+    "official eval": {"en": "official test images", "zh": "官方测试集"},
+}
+
+
+def set_language(language: str) -> None:
+    """Choose the language of the package's printed text and plot labels: ``"en"`` or ``"zh"``."""
+    global _language
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}: choose one of {', '.join(LANGUAGES)}")
+    _language = language
+
+
+def current_language() -> str:
+    return _language
+
+
+def tr(key: str, **values: object) -> str:
+    """The message ``key`` in the current language, formatted with ``values``."""
+    text = MESSAGES[key][_language]
+    return text.format(**values) if values else text

@@ -1,0 +1,45 @@
+"""Small interactive widgets that also read well on a static page (HTML without a kernel, PDF).
+
+A widget is displayed with a text form that tells a reader of the static page what it does and
+where to run it; the figure it controls is drawn only when a slider moves, so executing the
+notebook stores no half-drawn interactive state.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+
+class _Explorer(widgets.VBox):
+    """A VBox whose text form explains itself instead of listing its children."""
+    static_text = ""
+
+    def __repr__(self) -> str:
+        return self.static_text
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython's text form
+        printer.text(self.static_text)
+
+
+def slider_explorer(draw: Callable[..., plt.Figure], sliders: dict[str, widgets.Widget], static_text: str) -> widgets.VBox:
+    """Sliders above an output area; moving one calls ``draw(**values)`` and shows its figure.
+
+    ``static_text`` is what a page without a running kernel shows in place of the widget.
+    """
+    output = widgets.Output()
+
+    def redraw(_change: object = None) -> None:
+        with output:
+            output.clear_output(wait=True)
+            figure = draw(**{name: slider.value for name, slider in sliders.items()})
+            display(figure)
+            plt.close(figure)
+
+    for slider in sliders.values():
+        slider.observe(redraw, names="value")
+    box = _Explorer([*sliders.values(), output])
+    box.static_text = static_text
+    return box

@@ -1,0 +1,67 @@
+"""Execute the book's notebooks.
+
+    python scripts/run_notebooks.py --store NOTEBOOK...   # re-execute and save the outputs (make outputs)
+    python scripts/run_notebooks.py --gpu NOTEBOOK...     # re-execute on a GPU, errors fail (make test-gpu)
+
+``--store`` is how the committed outputs are made: the fast profile on the CPU (``make outputs``
+sets CNNBOOK_PROFILE=fast), the same thing the notebook tests reproduce.  Each notebook runs in
+its own folder, as in JupyterLab.  The time per notebook is printed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(path: Path, store: bool) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=1200, kernel_name="python3", store_widget_state=store,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    if store:
+        nbformat.write(notebook, path)
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--store", action="store_true", help="save the new outputs into the notebooks")
+    mode.add_argument("--gpu", action="store_true", help="run on a GPU; fail on any error, save nothing")
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    arguments = parser.parse_args()
+    if arguments.gpu:
+        import torch
+        if not torch.cuda.is_available():
+            print("make test-gpu needs a CUDA GPU, and PyTorch sees none on this machine.", file=sys.stderr)
+            return 2
+        data = os.environ.get("CNNBOOK_DATA", "")
+        if not os.environ.get("CNNBOOK_PROFILE"):
+            from cnnbook.data import OFFICIAL_SIZES, has_fashion_mnist, candidate_roots
+            import torchvision
+            roots = [root for root in candidate_roots() if has_fashion_mnist(root)]
+            full = bool(roots) and len(torchvision.datasets.FashionMNIST(str(roots[0]), train=True)) == OFFICIAL_SIZES[0]
+            os.environ["CNNBOOK_PROFILE"] = "full" if full else "fast"
+            print(f"profile: {os.environ['CNNBOOK_PROFILE']} "
+                  f"({'full dataset found' if full else 'only the sample is here' + (' (' + data + ')' if data else '')})")
+    failures = 0
+    for path in arguments.notebooks:
+        try:
+            seconds = execute(path, store=arguments.store)
+            print(f"{seconds:7.1f} s  {path}")
+        except Exception as error:  # report every notebook, then fail
+            failures += 1
+            print(f"FAILED   {path}: {type(error).__name__}: {str(error)[-2000:]}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Checks on the committed notebooks themselves (no execution: nbval re-runs them separately).
+
+* Mirror: every English notebook has a Chinese twin with the same cells in the same order, and
+  their code cells compute the same thing (only comments and string literals may differ).
+* Stored outputs: every code cell was run, no error, no "Glyph ... missing from font" warning,
+  every figure has a text form that nbval compares, every training run says which profile and
+  data produced it, and both languages stored the same numbers.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import nbformat
+import pytest
+from IPython.core.inputtransformer2 import TransformerManager
+
+REPO = Path(__file__).resolve().parents[1]
+ENGLISH = sorted((REPO / "chapters" / "en").rglob("*.ipynb"))
+ALL = sorted((REPO / "chapters").rglob("*.ipynb"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+THROUGHPUT = re.compile(r"\d+(\.\d+)? (examples/sec|样本/秒)")
+
+
+def twin(path: Path) -> Path:
+    return REPO / "chapters" / "zh" / path.relative_to(REPO / "chapters" / "en")
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def code_skeleton(source: str) -> list[tuple[int, str]]:
+    """The code's tokens with comments dropped and string literals blanked."""
+    python = TransformerManager().transform_cell(source)  # IPython syntax (!pip) to plain Python
+    skeleton = []
+    for token in tokenize.generate_tokens(io.StringIO(python).readline):
+        if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+            continue
+        if token.type == tokenize.STRING or token.type == getattr(tokenize, "FSTRING_MIDDLE", -1):
+            skeleton.append((tokenize.STRING, "<string>"))
+            continue
+        skeleton.append((token.type, token.string))
+    return skeleton
+
+
+def test_there_are_notebooks():
+    assert ENGLISH, "no notebooks under chapters/en"
+
+
+@pytest.mark.parametrize("english", ENGLISH, ids=lambda p: str(p.relative_to(REPO)))
+def test_chinese_twin_mirrors_cell_for_cell(english):
+    chinese = twin(english)
+    assert chinese.exists(), f"{english.relative_to(REPO)} has no Chinese twin at {chinese.relative_to(REPO)}"
+    en, zh = read(english), read(chinese)
+    assert [c.cell_type for c in en.cells] == [c.cell_type for c in zh.cells], "cell types/order differ"
+    for index, (a, b) in enumerate(zip(en.cells, zh.cells)):
+        if a.cell_type == "code":
+            assert code_skeleton(a.source) == code_skeleton(b.source), \
+                f"code cell {index} computes something different in the two languages"
+        else:
+            headings_en = [len(m) for m in re.findall(r"^(#+) ", a.source, re.M)]
+            headings_zh = [len(m) for m in re.findall(r"^(#+) ", b.source, re.M)]
+            assert headings_en == headings_zh, f"markdown cell {index}: headings differ"
+            assert CJK.search(b.source), f"markdown cell {index} of the Chinese notebook has no Chinese text"
+
+
+def test_no_chinese_notebook_without_english_twin():
+    for chinese in sorted((REPO / "chapters" / "zh").rglob("*.ipynb")):
+        english = REPO / "chapters" / "en" / chinese.relative_to(REPO / "chapters" / "zh")
+        assert english.exists(), f"{chinese.relative_to(REPO)} has no English twin"
+
+
+def outputs(notebook):
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                yield index, cell, output
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(REPO)))
+def test_stored_outputs_are_clean(path):
+    notebook = read(path)
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            assert cell.execution_count is not None, f"code cell {index} was never run: nbval would not check it"
+    for index, cell, output in outputs(notebook):
+        assert output.output_type != "error", f"cell {index} stores an error: {output.get('ename')}"
+        text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+        assert "missing from font" not in text, f"cell {index} stores a missing-glyph warning"
+        assert "Traceback" not in text and "Warning" not in text, f"cell {index} stores a warning: {text[:300]}"
+        if "image/png" in output.get("data", {}):
+            assert output.data.get("text/plain", "").startswith("<Figure size"), \
+                f"cell {index}: a figure without its text form, nbval could not notice it disappearing"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(REPO)))
+def test_training_outputs_say_what_produced_them(path):
+    for index, cell in enumerate(read(path).cells):
+        if cell.cell_type == "code" and re.search(r"^history = train\(|\btrain\(model", cell.source, re.M):
+            printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            assert re.search(r"profile 'fast'|配置“fast”", printed), f"cell {index}: no profile in the output"
+            assert "2,048" in printed and "64x64" in printed or "x" in printed
+
+
+def numbers(notebook) -> list[list[str]]:
+    per_cell = []
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            printed = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+            per_cell.append(re.findall(r"\d+(?:[.,]\d+)*", THROUGHPUT.sub("", printed)))
+    return per_cell
+
+
+@pytest.mark.parametrize("english", ENGLISH, ids=lambda p: str(p.relative_to(REPO)))
+def test_both_languages_stored_the_same_numbers(english):
+    assert numbers(read(english)) == numbers(read(twin(english)))

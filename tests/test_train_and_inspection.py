@@ -1,0 +1,120 @@
+"""The shared training loop, model inspection, source display and plotting."""
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+from torch import nn
+
+import cnnbook
+from cnnbook import models
+from cnnbook.data import data_loaders, fashion_mnist
+from cnnbook.inspection import count_flops, count_parameters, format_layer_table, layer_table
+from cnnbook.source import show_source
+from cnnbook.train import History, evaluate_accuracy, train
+
+
+@pytest.fixture(scope="module")
+def small_loaders(sample_root):
+    split = fashion_mnist("sample", image_size=64, root=sample_root)
+    split = type(split)(torch.utils.data.Subset(split.train, range(256)), torch.utils.data.Subset(split.eval, range(128)),
+                        split.split, split.root)
+    return data_loaders(split, 64)
+
+
+def test_training_learns_and_reports(small_loaders, capsys):
+    train_iter, eval_iter = small_loaders
+    history = train(models.alexnet_small(), train_iter, eval_iter, epochs=3, lr=0.02, momentum=0.9,
+                    device="cpu", eval_name="held-out", description="profile 'test'", plot=False, progress=False)
+    assert len(history.train_loss) == len(history.eval_acc) == 3
+    assert history.train_loss[-1] < history.train_loss[0]
+    assert history.examples_per_sec > 0 and history.device == "cpu"
+    printed = capsys.readouterr().out
+    assert "loss" in printed and "held-out acc" in printed and "examples/sec on cpu" in printed
+    assert printed.strip().endswith("profile 'test'")
+
+
+def test_cpu_training_is_repeatable(small_loaders):
+    train_iter, eval_iter = small_loaders
+    runs = [train(models.alexnet_small(), train_iter, eval_iter, epochs=1, lr=0.02, momentum=0.9, device="cpu",
+                  plot=False, progress=False) for _ in range(2)]
+    assert runs[0].train_loss == runs[1].train_loss and runs[0].eval_acc == runs[1].eval_acc
+
+
+def test_summary_in_chinese():
+    history = History([0.5], [0.8], [0.75], 100.0, "cpu", "held-out")
+    cnnbook.set_language("zh")
+    try:
+        assert history.summary().startswith("损失 0.500，训练准确率 0.800，留出集准确率 0.750")
+    finally:
+        cnnbook.set_language("en")
+    assert history.summary().startswith("loss 0.500, train acc 0.800, held-out acc 0.750")
+
+
+def test_bad_training_arguments(small_loaders):
+    train_iter, eval_iter = small_loaders
+    with pytest.raises(ValueError, match="epochs"):
+        train(models.alexnet_small(), train_iter, eval_iter, epochs=0, lr=0.1, plot=False)
+    with pytest.raises(ValueError, match="learning rate"):
+        train(models.alexnet_small(), train_iter, eval_iter, epochs=1, lr=-1, plot=False)
+
+
+def test_evaluate_accuracy_counts_correct_answers():
+    class Constant(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bias = nn.Parameter(torch.tensor([0.0, 1.0]))
+
+        def forward(self, x):
+            return self.bias.expand(len(x), 2)
+    loader = [(torch.zeros(4, 1), torch.tensor([1, 1, 0, 1]))]
+    assert evaluate_accuracy(Constant(), loader) == 0.75
+
+
+def test_parameter_and_flop_counts_match_torchvision():
+    import torchvision
+    ours, reference = models.alexnet(), torchvision.models.alexnet(weights=None)
+    assert count_parameters(ours) == count_parameters(reference) == 61_100_840
+    assert count_flops(ours) == count_flops(reference)
+
+
+def test_layer_table_shapes_at_224():
+    rows = layer_table(models.alexnet_paper(num_classes=10, in_channels=1), (1, 1, 224, 224))
+    shapes = {row.name: row.output_shape for row in rows}
+    assert shapes["features.0"] == (1, 96, 55, 55)
+    assert shapes["features.12"] == (1, 256, 6, 6)
+    assert shapes["classifier.6"] == (1, 10)
+    assert sum(row.parameters for row in rows) == count_parameters(models.alexnet_paper(num_classes=10, in_channels=1))
+    text = format_layer_table(rows)
+    assert "features.0" in text and "1x96x55x55" in text
+
+
+def test_show_source_is_the_real_source():
+    shown = show_source(models.AlexNet)
+    assert shown.data.startswith("class AlexNet(ImageClassifier):") and "self.classifier" in shown.data
+    with pytest.raises(ValueError, match="cannot show the source"):
+        show_source(3)
+
+
+def test_chinese_labels_render_without_missing_glyphs():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    cnnbook.set_language("zh")
+    try:
+        figure, axis = plt.subplots()
+        axis.set_title("训练损失（百万）")
+        axis.plot([-1, 1], label="留出集准确率")
+        axis.legend()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph ... missing from font" would raise here
+            figure.canvas.draw()
+        plt.close(figure)
+    finally:
+        cnnbook.set_language("en")
+
+
+def test_unknown_language():
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        cnnbook.set_language("fr")
