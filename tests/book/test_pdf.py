@@ -1,0 +1,133 @@
+"""The PDF handouts: whole book and one per section, English and Chinese."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ARTIFACTS, LANGS, ROOT
+import build_book
+from pdfcheck import (face_cids, face_name, is_cjk, pdf_pages, pdffonts, pdftotext,
+                      tounicode_maps)
+
+PAGES = ARTIFACTS / "pdf-pages"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _title(lang: str, doc: str) -> str:
+    return build_book.doc_title(build_book.source_path(ROOT / "chapters", lang, doc))
+
+
+def _pdfs(lang):
+    return ["book"] + [build_book.handout_name(d) for d in build_book.toc_sections()]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_all_pdfs_built(pdf_dir, lang):
+    names = sorted(p.stem for p in (pdf_dir / lang).glob("*.pdf"))
+    assert names == sorted(_pdfs(lang))
+    for name in names:
+        assert pdf_pages(pdf_dir / lang / f"{name}.pdf") >= 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_book_has_every_title(pdf_dir, lang):
+    text = _squash(pdftotext(pdf_dir / lang / "book.pdf"))
+    for doc in build_book.toc_files()[1:]:
+        assert _squash(_title(lang, doc)) in text, f"{lang}/book.pdf lacks '{_title(lang, doc)}'"
+    if lang == "zh":
+        assert "目录" in text and "Contents" not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_handouts_have_their_title(pdf_dir, lang, sections):
+    for doc in sections:
+        pdf = pdf_dir / lang / f"{build_book.handout_name(doc)}.pdf"
+        text = pdftotext(pdf)
+        assert _squash(_title(lang, doc)) in _squash(text)
+        assert "\x1b" not in text and "[0m" not in text, "ANSI colour codes in the PDF text"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_latex_logs_clean(pdf_dir, lang):
+    for name in _pdfs(lang):
+        log = (pdf_dir / lang / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+        assert "Missing character" not in log, [l for l in log.splitlines() if "Missing" in l][:5]
+        assert "! " not in "\n".join(l[:2] for l in log.splitlines())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fonts_embedded(pdf_dir, lang):
+    for name in _pdfs(lang):
+        fonts = pdffonts(pdf_dir / lang / f"{name}.pdf")
+        assert fonts and all(f["emb"] == "yes" for f in fonts), [f["line"] for f in fonts]
+        cjk = [f for f in fonts if "CJK" in f["name"]]
+        if lang == "zh":
+            assert cjk, "no CJK font embedded in the Chinese PDF"
+        else:
+            assert not cjk
+
+
+def _sc_faces():
+    """Every face of the Noto CJK collections the book uses: (file, index, PostScript name)."""
+    zh = build_book.lang_overrides("zh")["cjk_fonts"]
+    faces = set()
+    for family, regular, bold in zh.values():
+        for style in (regular, bold):
+            path, _index = build_book.fc_face(family, style)
+            for index in range(10):
+                try:
+                    faces.add((str(path), index, face_name(str(path), index)))
+                except Exception:  # noqa: BLE001  (fewer faces in this collection)
+                    break
+    return sorted(faces)
+
+
+def test_chinese_pdf_uses_simplified_chinese_glyphs(pdf_dir):
+    """Debian's Noto CJK .ttc faces share ONE CFF table, named after the JP face, so pdffonts
+    always says 'NotoSerifCJKjp-...'; the region is in the cmap: each face maps a character to
+    its own CID (直 is CID 27745 in JP, 27746 in SC).  The PDF's codes are CIDs (Identity-H), so
+    every CJK character of the PDF must carry the SC face's CID."""
+    faces = _sc_faces()
+    assert faces
+    for name in _pdfs("zh"):
+        checked = 0
+        for cmap in tounicode_maps(pdf_dir / "zh" / f"{name}.pdf"):
+            pairs = [(code, ch) for code, ch in cmap.items() if len(ch) == 1 and is_cjk(ch)]
+            if not pairs:
+                continue
+            fits = {ps: sum(face_cids(f, i).get(ch) == code for code, ch in pairs)
+                    for f, i, ps in faces}
+            exact = [ps for ps, n in fits.items() if n == len(pairs)]
+            assert exact and all("sc-" in ps.lower() for ps in exact), (
+                f"{name}.pdf: {len(pairs)} CJK glyphs fit {exact or max(fits, key=fits.get)}")
+            checked += len(pairs)
+        assert checked > 20, f"{name}.pdf: only {checked} CJK glyphs found"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_figures_included_and_pages_rendered(pdf_dir, lang, sections):
+    """Figures: at least as many images in each handout as PNG outputs in its notebook.
+    Every page of every PDF is rendered to artifacts/pdf-pages/<lang>/ for a person to look at."""
+    import json
+    for doc in sections:
+        nb = build_book.source_path(ROOT / "chapters", lang, doc)
+        stored = sum(1 for c in json.loads(nb.read_text("utf-8"))["cells"]
+                     for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+        pdf = pdf_dir / lang / f"{build_book.handout_name(doc)}.pdf"
+        listing = subprocess.run(["pdfimages", "-list", str(pdf)], check=True,
+                                 capture_output=True, text=True).stdout.splitlines()[2:]
+        assert len(listing) >= stored, f"{pdf.name}: {len(listing)} images, {stored} figures stored"
+    out = PAGES / lang
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for name in _pdfs(lang):
+        pdf = pdf_dir / lang / f"{name}.pdf"
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / name)], check=True)
+        pngs = list(out.glob(f"{name}-*.png"))
+        assert len(pngs) == pdf_pages(pdf)
