@@ -1,0 +1,81 @@
+"""LeNet-5 (LeCun, Bottou, Bengio and Haffner, "Gradient-Based Learning Applied to Document
+Recognition", Proc. IEEE 1998), with and without batch normalization (Ioffe and Szegedy 2015).
+
+The two versions differ *only* in the batch-norm layers (one after each convolution and each
+hidden fully connected layer, before the activation): same sigmoid activations, same 2x2 average
+pooling, same padding, same widths.  (D2L's comparison also switched padding and, in some
+versions, pooling, so part of the difference it showed did not come from batch norm.)
+
+Shapes for a 28x28 Fashion-MNIST image:
+
+    input                                   (batch,  1, 28, 28)
+    conv 5x5 pad 2 [+BN], sigmoid            (batch,  6, 28, 28)
+    avg-pool 2x2 /2                         (batch,  6, 14, 14)
+    conv 5x5 [+BN], sigmoid                  (batch, 16, 10, 10)
+    avg-pool 2x2 /2                         (batch, 16,  5,  5)
+    adaptive average pool to 5x5            (batch, 16,  5,  5)   (does nothing at 28x28)
+    flatten                                 (batch, 400)
+    linear [+BN], sigmoid                    (batch, 120)
+    linear [+BN], sigmoid                    (batch, 84)
+    linear                                  (batch, num_classes)
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from ._base import ImageClassifier
+from .batchnorm import BatchNorm
+
+
+class LeNet(ImageClassifier):
+    """LeNet-5 with optional batch normalization.
+
+    Args:
+        in_channels: channels of the input images.
+        num_classes: number of output classes.
+        batch_norm: add batch normalization after each convolution and hidden linear layer.
+        scratch_batch_norm: use the book's ``BatchNorm`` (from scratch) instead of
+            ``nn.BatchNorm2d`` / ``nn.BatchNorm1d``.
+        activation: the activation module class (sigmoid, as in LeNet and D2L).
+    """
+
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, batch_norm: bool = False,
+                 scratch_batch_norm: bool = False,
+                 activation: Callable[[], nn.Module] = nn.Sigmoid) -> None:
+        super().__init__()
+        self.in_channels, self.num_classes = in_channels, num_classes
+
+        def norm(features: int, image: bool) -> list[nn.Module]:
+            if not batch_norm:
+                return []
+            if scratch_batch_norm:
+                return [BatchNorm(features)]
+            return [nn.BatchNorm2d(features) if image else nn.BatchNorm1d(features)]
+
+        self.net = nn.Sequential(
+            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), *norm(6, True), activation(),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Conv2d(6, 16, kernel_size=5), *norm(16, True), activation(),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.AdaptiveAvgPool2d((5, 5)),  # the identity at 28x28; lets other image sizes through
+            nn.Flatten(),
+            nn.Linear(16 * 5 * 5, 120), *norm(120, False), activation(),
+            nn.Linear(120, 84), *norm(84, False), activation(),
+            nn.Linear(84, num_classes),
+        )
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(images)
+
+
+def lenet(num_classes: int = 10, in_channels: int = 1) -> LeNet:
+    """LeNet-5 without batch normalization (sigmoid, average pooling)."""
+    return LeNet(in_channels, num_classes)
+
+
+def lenet_bn(num_classes: int = 10, in_channels: int = 1, scratch_batch_norm: bool = False) -> LeNet:
+    """LeNet-5 with batch normalization; otherwise identical to ``lenet``."""
+    return LeNet(in_channels, num_classes, batch_norm=True, scratch_batch_norm=scratch_batch_norm)

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Speed of our models against torchvision's on the CPU: forward + backward, measured in one run.
+
+For each model name, our model and torchvision's (same architecture, weights=None) are timed on
+the same random batch; repetitions alternate between the two (ours, theirs, ours, ...) so that
+drifts of the machine hit both alike, and the median of each is kept.  The table gives the
+ratio ours / torchvision (1.00 = same speed; the target is within 5%).
+
+    python scripts/bench_models.py                  # every torchvision-named model
+    python scripts/bench_models.py --quick          # one model per family, fewer repetitions
+    python scripts/bench_models.py resnet50 vgg11   # a subset
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import torch
+import torchvision
+
+import cnnbook.models as models
+
+QUICK = ["alexnet", "vgg11", "googlenet", "resnet50", "resnext50_32x4d", "densenet121",
+         "regnet_x_400mf", "regnet_y_400mf"]
+
+
+def step_time(model: torch.nn.Module, images: torch.Tensor) -> float:
+    """Seconds of one forward + backward pass."""
+    start = time.perf_counter()
+    output = model(images)
+    logits = output[0] if isinstance(output, tuple) else output
+    logits.sum().backward()
+    elapsed = time.perf_counter() - start
+    model.zero_grad(set_to_none=True)
+    return elapsed
+
+
+def bench(name: str, batch: int, size: int, repeats: int) -> tuple[float, float]:
+    torch.manual_seed(0)
+    extra = {"aux_logits": False} if name == "googlenet" else {}
+    ours = getattr(models, name)(**extra).train()
+    theirs = torchvision.models.get_model(name, weights=None,
+                                          **({**extra, "init_weights": False} if extra else {})).train()
+    ours.min_input_size  # the input check's one-off shape probe, not timed
+    images = torch.randn(batch, 3, size, size)
+    for model in (ours, theirs):  # warm-up
+        step_time(model, images)
+    times: dict[str, list[float]] = {"ours": [], "theirs": []}
+    for repeat in range(repeats):
+        order = [("ours", ours), ("theirs", theirs)]
+        if repeat % 2:
+            order.reverse()
+        for key, model in order:
+            times[key].append(step_time(model, images))
+    return statistics.median(times["ours"]), statistics.median(times["theirs"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help="model names (default: all torchvision-named models)")
+    parser.add_argument("--quick", action="store_true", help="one model per family, 3 repetitions")
+    parser.add_argument("--batch", type=int, default=2)
+    parser.add_argument("--size", type=int, default=64, help="image height and width (default 64)")
+    parser.add_argument("--repeats", type=int, default=None, help="default 7 (3 with --quick)")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    names = args.names or (QUICK if args.quick else list(models.TORCHVISION_NAMES))
+    repeats = args.repeats or (3 if args.quick else 7)
+    unknown = [n for n in names if n not in models.TORCHVISION_NAMES]
+    if unknown:
+        parser.error(f"unknown model(s) {unknown}; choose from {list(models.TORCHVISION_NAMES)}")
+    print(f"forward + backward, batch {args.batch} at {args.size}x{args.size}, {args.threads} threads, "
+          f"median of {repeats} interleaved repetitions, torch {torch.__version__}, "
+          f"torchvision {torchvision.__version__}")
+    print(f"| model | ours (ms) | torchvision (ms) | ours / torchvision |")
+    print(f"|---|---:|---:|---:|")
+    ratios = []
+    for name in names:
+        ours, theirs = bench(name, args.batch, args.size, repeats)
+        ratios.append(ours / theirs)
+        print(f"| {name} | {ours * 1e3:.1f} | {theirs * 1e3:.1f} | {ours / theirs:.3f} |", flush=True)
+    print(f"median ratio {statistics.median(ratios):.3f}, range {min(ratios):.3f} - {max(ratios):.3f}; "
+          f"{sum(abs(r - 1) <= 0.05 for r in ratios)} of {len(ratios)} within 5%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
