@@ -7,7 +7,7 @@ ratio of two things measured in the same run, interleaved, taking medians.
 2. The fast profile's wall time per notebook (each notebook executed once, outputs not saved).
 3. The model benchmark (scripts/bench_models.py), when present: our models against torchvision's.
 
-    python scripts/bench.py [--repeats 3] [--epochs 2] [--skip-notebooks] [--skip-models]
+    python scripts/bench.py [--repeats 6] [--epochs 2] [--skip-notebooks] [--skip-models]
 """
 from __future__ import annotations
 
@@ -56,17 +56,24 @@ def bench_training_loop(repeats: int, epochs: int) -> float:
     split = fashion_mnist(run.split, run.image_size)
     train_iter, eval_iter = data_loaders(split, run.batch_size)
     times = {"shared loop": [], "bare loop": []}
-    for _ in range(repeats):  # interleaved, so that load on the machine hits both alike
+
+    def time_shared() -> None:
         model = run.build_model()
         start = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
             train(model, train_iter, eval_iter, epochs, run.lr, momentum=run.momentum, device="cpu",
                   plot=False, progress=True)
         times["shared loop"].append(time.perf_counter() - start)
+
+    def time_bare() -> None:
         model = run.build_model()
         start = time.perf_counter()
         bare_loop(model, train_iter, eval_iter, epochs, run.lr, run.momentum)
         times["bare loop"].append(time.perf_counter() - start)
+
+    for repeat in range(repeats):  # interleaved, alternating which goes first, so load hits both alike
+        for measure in ((time_shared, time_bare) if repeat % 2 == 0 else (time_bare, time_shared)):
+            measure()
     shared, bare = statistics.median(times["shared loop"]), statistics.median(times["bare loop"])
     images = epochs * len(split.train)
     print(f"training loop, alexnet_small, fast profile, {epochs} epochs x {len(split.train)} images, "
@@ -93,7 +100,7 @@ def bench_notebooks() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=6)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--skip-models", action="store_true")
