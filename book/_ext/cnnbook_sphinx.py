@@ -4,7 +4,8 @@
   the article, plus ``<link rel="alternate" hreflang=...>``).  The languages are built side by side
   into ``_build/html/<lang>/``, so the link is the relative URL ``../<other>/<pagename>.html``.
 * LaTeX (and every other non-HTML builder): the Colab badge of each notebook (a remote SVG that
-  LaTeX cannot include, and that would need the network) becomes a plain text link.
+  LaTeX cannot include, and that would need the network) becomes a plain text link, and the
+  summary of a foldable ``<details>`` hint becomes a bold "Hint:" label before its text.
 * Every builder: notebook code cells are highlighted as IPython (``!pip``, ``%time``), whatever
   the notebook's language_info says.
 * Every builder: ANSI colour codes and carriage returns (tqdm progress bars, tracebacks) are
@@ -27,6 +28,7 @@ COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 SOURCE_SUFFIXES = (".md", ".ipynb", ".rst")
 SPECIAL_PAGES = {"search", "genindex"}
+SUMMARY_RE = re.compile(r"<summary>(.*?)</summary>", re.S)
 
 OPEN_IN_COLAB = {"en": "Open in Colab", "zh": "在 Colab 中打开"}
 READ_IN = {"en": "Read this page in", "zh": "阅读本页的其他语言版本："}
@@ -117,6 +119,14 @@ class NonHtmlOutputs(SphinxPostTransform):
                 block.rawsource = new
         if is_html:
             return
+        # <details><summary>Hint</summary> ... </details> (the exercises' foldable hints) is raw
+        # HTML that LaTeX drops: keep its summary as a bold label, so a printed hint stays marked.
+        for raw in list(self.document.findall(nodes.raw)):
+            if "html" in raw.get("format", "").split():
+                summary = SUMMARY_RE.search(raw.astext())
+                if summary:
+                    label = html.unescape(re.sub(r"<[^>]+>", "", summary.group(1))).strip()
+                    raw.replace_self(nodes.paragraph("", "", nodes.strong(text=f"{label}:")))
         label = OPEN_IN_COLAB.get(self.config.cnnbook_language, OPEN_IN_COLAB["en"])
         for image in list(self.document.findall(nodes.image)):
             if image.get("uri", "").startswith(COLAB_BADGE):

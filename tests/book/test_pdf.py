@@ -131,3 +131,15 @@ def test_figures_included_and_pages_rendered(pdf_dir, lang, sections):
         subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / name)], check=True)
         pngs = list(out.glob(f"{name}-*.png"))
         assert len(pngs) == pdf_pages(pdf)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_printed_hints_stay_labelled(pdf_dir, lang, sections):
+    """A foldable <details> hint is HTML only: in print its summary becomes a bold label."""
+    for doc in sections:
+        source = build_book.source_path(ROOT / "chapters", lang, doc)
+        summaries = re.findall(r"<summary>(.*?)</summary>", source.read_text(encoding="utf-8"))
+        if not summaries:
+            continue
+        text = pdftotext(pdf_dir / lang / f"{build_book.handout_name(doc)}.pdf")
+        assert text.count(f"{summaries[0]}:") >= len(summaries), f"{doc}: hints lost their '{summaries[0]}:' label"
