@@ -114,7 +114,8 @@ class BasicBlock(nn.Module):
         shortcut = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
-        return self.relu(out + shortcut)
+        out += shortcut  # in place, as torchvision: saves allocating a new tensor per block
+        return self.relu(out)
 
 
 class Bottleneck(nn.Module):
@@ -160,7 +161,8 @@ class Bottleneck(nn.Module):
         if self.se is not None:
             out = self.se(out)
         out = self.bn3(self.conv3(out))
-        return self.relu(out + shortcut)
+        out += shortcut  # in place, as torchvision: saves allocating a new tensor per block
+        return self.relu(out)
 
 
 class _PreActivationBlock(nn.Module):
