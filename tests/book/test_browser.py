@@ -121,3 +121,16 @@ def test_figures_load(browser, site_url, lang):
     browser.execute_script("document.querySelectorAll('article img')[arguments[0]].scrollIntoView()",
                            images.index(local[0]))
     _shot(browser, f"{lang}-alexnet-figure")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_math_is_typeset_offline(browser, site_url, lang):
+    """MathJax ships with the book (sphinx-mathjax-offline): formulas render without a CDN."""
+    browser.get(f"{site_url}/{lang}/modern_cnn/alexnet.html")
+    _wait(browser, lambda d: d.execute_script("return document.querySelectorAll('mjx-container').length") > 0,
+          what="MathJax typesetting")
+    leftover = browser.execute_script(
+        "return Array.from(document.querySelectorAll('article p')).filter(p => p.innerText.includes('\\\\times')).length")
+    assert leftover == 0, "raw TeX left in the page"
+    browser.execute_script("document.querySelector('mjx-container').scrollIntoView({block: 'center'})")
+    _shot(browser, f"{lang}-alexnet-math")
