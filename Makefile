@@ -60,8 +60,9 @@ html:
 pdf:
 	$(PYTHON) scripts/build_book.py pdf
 
+# JupyterLab refuses to start as root unless told to (containers, Colab-like VMs).
 lab:
-	$(PYTHON) -m jupyter lab chapters
+	$(PYTHON) -m jupyter lab chapters $(if $(SUDO),,--allow-root)
 
 bench:
 	$(PYTHON) scripts/bench.py
