@@ -27,9 +27,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 def bare_loop(model: nn.Module, train_iter, eval_iter, epochs: int, lr: float, momentum: float) -> None:
     """The same work as cnnbook.train.train, written as plainly as possible."""
-    from cnnbook.train import init_weights_xavier
     torch.manual_seed(0)
-    model.apply(init_weights_xavier)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     loss_function = nn.CrossEntropyLoss()
     for _ in range(epochs):

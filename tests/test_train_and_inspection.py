@@ -10,6 +10,7 @@ from torch import nn
 import cnnbook
 from cnnbook import models
 from cnnbook.data import data_loaders, fashion_mnist
+from cnnbook.profiles import run_config
 from cnnbook.inspection import count_flops, count_parameters, format_layer_table, layer_table
 from cnnbook.source import show_source
 from cnnbook.train import History, evaluate_accuracy, train
@@ -37,7 +38,8 @@ def test_training_learns_and_reports(small_loaders, capsys):
 
 def test_cpu_training_is_repeatable(small_loaders):
     train_iter, eval_iter = small_loaders
-    runs = [train(models.alexnet_small(), train_iter, eval_iter, epochs=1, lr=0.02, momentum=0.9, device="cpu",
+    run = run_config("alexnet", "fast")  # build_model seeds the initial weights
+    runs = [train(run.build_model(), train_iter, eval_iter, epochs=1, lr=0.02, momentum=0.9, device="cpu",
                   plot=False, progress=False) for _ in range(2)]
     assert runs[0].train_loss == runs[1].train_loss and runs[0].eval_acc == runs[1].eval_acc
 

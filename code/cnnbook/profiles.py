@@ -54,9 +54,12 @@ class RunConfig:
         """Which data split the run uses (see ``cnnbook.data``)."""
         return "official" if self.profile == "full" else "sample"
 
-    def build_model(self, in_channels: int = 1, num_classes: int = 10) -> nn.Module:
-        """The section's model for this profile, from ``cnnbook.models``."""
+    def build_model(self, in_channels: int = 1, num_classes: int = 10, seed: int | None = 0) -> nn.Module:
+        """The section's model for this profile, from ``cnnbook.models``, its initial weights
+        drawn after seeding PyTorch with ``seed`` (``None``: not seeded), so a run repeats."""
         from . import models
+        if seed is not None:
+            torch.manual_seed(seed)
         return getattr(models, self.model)(num_classes=num_classes, in_channels=in_channels, **self.model_kwargs)
 
     def describe(self) -> str:

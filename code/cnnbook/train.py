@@ -40,14 +40,6 @@ class History:
                 + tr("speed", speed=self.examples_per_sec, device=self.device))
 
 
-def init_weights_xavier(module: nn.Module) -> None:
-    """Xavier-uniform weights (D2L's choice) and zero biases for linear and convolutional layers."""
-    if isinstance(module, (nn.Linear, nn.Conv2d)):
-        nn.init.xavier_uniform_(module.weight)
-        if module.bias is not None:
-            nn.init.zeros_(module.bias)
-
-
 @torch.no_grad()
 def evaluate_accuracy(model: nn.Module, loader: DataLoader, device: torch.device | None = None) -> float:
     """Fraction of the loader's images that ``model`` classifies correctly (in eval mode)."""
@@ -88,16 +80,19 @@ def _progress_bar(total: int, description: str):
 def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, epochs: int, lr: float,
           momentum: float = 0.0, weight_decay: float = 0.0, device: torch.device | str | None = None,
           eval_name: str = "test", description: str | None = None, seed: int | None = 0,
-          init_weights: bool = True, plot: bool | None = None, progress: bool = True) -> History:
+          plot: bool | None = None, progress: bool = True) -> History:
     """Train ``model`` with minibatch SGD and return its ``History``.
+
+    The model keeps the initialization its constructor gave it (each architecture chooses its
+    own: see ``cnnbook.models._init``); build it with ``RunConfig.build_model``, which seeds the
+    construction, for a repeatable run.
 
     Args:
         eval_name: ``"test"`` for the official test set, ``"held-out"`` for the sample split's
             held-out images (``FashionMNISTSplit.eval_name`` gives the right one).
         description: the run's description (``RunConfig.describe()``), printed with the results.
-        seed: seeds every random number generator (the training loader's shuffling too) before
-            the weights are initialized, so that a CPU run is repeatable; ``None`` leaves them alone.
-        init_weights: re-initialize linear and convolutional layers (Xavier weights as in D2L, zero biases).
+        seed: seeds every random number generator (dropout, and the training loader's shuffling)
+            before the first step, so that a CPU run is repeatable; ``None`` leaves them alone.
         plot: live curves; by default on in Jupyter, off elsewhere.
     """
     if epochs < 1:
@@ -109,8 +104,6 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
         seed_everything(seed)
         if getattr(train_loader, "generator", None) is not None:
             train_loader.generator.manual_seed(seed)  # the same shuffles when the cell runs again
-    if init_weights:
-        model.apply(init_weights_xavier)
     model.to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     loss_function = nn.CrossEntropyLoss()

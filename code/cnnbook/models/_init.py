@@ -1,6 +1,7 @@
-"""The weight initialization the book's CNNs share (He et al. 2015, "Delving Deep into Rectifiers").
+"""The weight initializations of the book's CNNs; every model applies its own in its constructor.
 
-Convolutions get He-normal weights scaled by their fan-out (the variance that keeps ReLU
+``he_init`` (He et al. 2015, "Delving Deep into Rectifiers"), for the networks with batch norm
+or of VGG's depth: convolutions get He-normal weights scaled by their fan-out (the variance that keeps ReLU
 activations from shrinking or exploding with depth), batch-norm layers start as the identity
 (scale 1, shift 0), and fully connected layers start small (normal, standard deviation 0.01)
 with zero biases.  This is what torchvision does for VGG and RegNet, and close to what it does
@@ -23,5 +24,16 @@ def he_init(model: nn.Module, linear_std: float = 0.01) -> None:
             nn.init.zeros_(module.bias)
         elif isinstance(module, nn.Linear):
             nn.init.normal_(module.weight, mean=0.0, std=linear_std)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+
+
+def xavier_init(model: nn.Module) -> None:
+    """Xavier-uniform weights (Glorot and Bengio, 2010) and zero biases for every convolution and
+    linear layer: the initialization D2L trains AlexNet with.  (With PyTorch's default init, or
+    with ``he_init``, the book's narrow AlexNet barely leaves chance level in the fast profile.)"""
+    for module in model.modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_uniform_(module.weight)
             if module.bias is not None:
                 nn.init.zeros_(module.bias)

@@ -23,6 +23,7 @@ Shapes for a 224x224 RGB image with the paper's channel widths:
 The paper split the network over two GPUs; its channel widths, summed over both halves, are
 96-256-384-384-256 (the version D2L teaches).  torchvision's ``alexnet`` follows the later
 single-GPU version ("One weird trick...", Krizhevsky 2014) with widths 64-192-384-256-256.
+Weights start Xavier-uniform with zero biases, as D2L trains AlexNet (``_init.xavier_init``).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ import torch
 from torch import nn
 
 from ._base import ImageClassifier
+from ._init import xavier_init
 
 PAPER_CHANNELS = (96, 256, 384, 384, 256)
 TORCHVISION_CHANNELS = (64, 192, 384, 256, 256)
@@ -74,6 +76,7 @@ class AlexNet(ImageClassifier):
             nn.Dropout(dropout), nn.Linear(hidden_features, hidden_features), nn.ReLU(inplace=True),
             nn.Linear(hidden_features, num_classes),
         )
+        xavier_init(self)  # D2L's initialization for AlexNet
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         features = self.avgpool(self.features(images))
