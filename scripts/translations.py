@@ -335,7 +335,8 @@ def stamp(chapters: Path = CHAPTERS, only: list[str] | None = None, *, changed: 
         marked.setdefault(pair.name, set()).add(int(cell))
     chosen = pairs(chapters, only) if only else all_pairs
     if mark and not (changed or force):
-        chosen = [p for p in all_pairs if p.name in marked]
+        chosen = []
+    chosen += [p for p in all_pairs if p.name in marked and p not in chosen]
     for pair in chosen:
         if not pair.chinese.exists():
             result.refused.append(f"{shown(pair.english)}: no Chinese twin at {shown(pair.chinese)}")
