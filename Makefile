@@ -17,7 +17,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-freefont-otf poppler-utils chromium chromiu
 	latexmk xindy texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-latex-recommended \
 	texlive-fonts-recommended texlive-fonts-extra texlive-plain-generic
 
-.PHONY: help install install-python test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments clean
+.PHONY: help install install-python test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments translations clean
 
 help:
 	@echo "make install         Debian packages + Python packages + the cnnbook helper package"
@@ -97,6 +97,11 @@ bench:
 
 outputs:
 	CNNBOOK_PROFILE=fast $(PYTHON) scripts/run_notebooks.py --store $(NOTEBOOKS)
+
+# The cells whose English changed since their Chinese twin was translated (with the diff), and the
+# rejected glossary terms; exit status 1 if any.  After translating: python3 scripts/translations.py --stamp
+translations:
+	$(PYTHON) scripts/translations.py
 
 clean:
 	rm -rf _build build artifacts
