@@ -27,6 +27,7 @@ help:
 	@echo "make test            every test: package, notebooks (re-executed, also on an emulated other CPU), book builds"
 	@echo "make test-notebooks-emulated   re-execute notebooks as on another CPU (oneDNN SSE4.1, 1 thread)"
 	@echo "make experiments     re-run every experiment of the book and store its results (slow)"
+	@echo "make translations    list the Chinese cells to update (--stamp after translating: see CONTRIBUTING.md)"
 	@echo "make test-gpu        re-execute every notebook on a GPU (errors fail; outputs not compared)"
 	@echo "make bench           speed benchmarks (ratios measured in one run)"
 	@echo "make outputs         re-execute the notebooks and store their outputs (fast profile on CPU)"
