@@ -30,6 +30,8 @@ help:
 	@echo "make translations    list the Chinese cells to update (--stamp after translating: see CONTRIBUTING.md)"
 	@echo "make test-gpu        re-execute every notebook on a GPU (errors fail; outputs not compared)"
 	@echo "make bench           speed benchmarks (ratios measured in one run)"
+	@echo "make bench-full      full-profile speed of every section, from the sample repeated (speed only)"
+	@echo "make results         train every section's full profile, record results/full_profile.csv (full data)"
 	@echo "make outputs         re-execute the notebooks and store their outputs (fast profile on CPU)"
 
 install:
@@ -95,6 +97,16 @@ lab:
 
 bench:
 	$(PYTHON) scripts/bench.py
+
+# Speed only: each section's full-profile model, image size and batch size, fed from the sample
+# repeated to 60,000 images through the device data path.  BENCH_FULL_ARGS=--steps 5, etc.
+.PHONY: bench-full results
+bench-full:
+	$(PYTHON) scripts/bench.py --full-profile-speed $(BENCH_FULL_ARGS)
+
+# Needs the full Fashion-MNIST (refuses the sample): CNNBOOK_DATA=/path/to/full make results
+results:
+	$(PYTHON) scripts/results.py
 
 outputs:
 	CNNBOOK_PROFILE=fast $(PYTHON) scripts/run_notebooks.py --store $(NOTEBOOKS)

@@ -15,6 +15,11 @@ Two splits, matching the two run profiles (``cnnbook.profiles``):
   same result on the sample and on the full download.  The evaluation images are held out from
   training, but they are not the official test set: results are labelled "held-out accuracy".
 * ``"official"``: the official 60,000 training and 10,000 test images (needs the full download).
+
+Two data paths: the CPU path (torchvision datasets and a ``DataLoader``: images prepared one by
+one on the CPU), and the device path (``cnnbook.device_data``: the whole split on the GPU as
+uint8, resized and batched there).  ``fashion_mnist(..., on_device=...)`` chooses; by default the
+official split goes on a CUDA GPU when there is one, and everything else takes the CPU path.
 """
 from __future__ import annotations
 
@@ -132,11 +137,21 @@ class FashionMNISTSplit:
 
 
 def fashion_mnist(split: str = "sample", image_size: int = 28, augmentation: Sequence[Callable] = (),
-                  root: str | os.PathLike | None = None, download: bool = True) -> FashionMNISTSplit:
+                  root: str | os.PathLike | None = None, download: bool = True,
+                  on_device: bool | str | torch.device | None = None) -> FashionMNISTSplit:
     """The training and evaluation datasets of ``split`` (``"sample"`` or ``"official"``).
 
-    Augmentation is applied to the training images only.
+    Augmentation is applied to the training images only.  ``on_device`` picks the data path:
+    ``None`` (default) the device path on the GPU for the official split when CUDA is available,
+    else the CPU path; ``False`` the CPU path; ``True`` the device path on ``choose_device()``;
+    a device (``"cuda"``, ``"cpu"``, ...) the device path there (see ``cnnbook.device_data``).
     """
+    device = _data_device(split, on_device)
+    if device is not None:
+        from .device_data import DeviceImages
+        cpu = fashion_mnist(split, 28, (), root, download, on_device=False)
+        return FashionMNISTSplit(DeviceImages.from_dataset(cpu.train, image_size, augmentation, device),
+                                 DeviceImages.from_dataset(cpu.eval, image_size, (), device), split, cpu.root)
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}: choose one of {', '.join(SPLITS)}")
     folder = resolve_data_root(root, download)
@@ -160,6 +175,16 @@ def fashion_mnist(split: str = "sample", image_size: int = 28, augmentation: Seq
     return FashionMNISTSplit(Subset(train_all, SAMPLE_TRAIN), Subset(eval_all, SAMPLE_EVAL), split, folder)
 
 
+def _data_device(split: str, on_device: bool | str | torch.device | None) -> torch.device | None:
+    """The device of the device path, or ``None`` for the CPU path (see ``fashion_mnist``)."""
+    if on_device is None:
+        return torch.device("cuda") if split == "official" and torch.cuda.is_available() else None
+    if on_device is False:
+        return None
+    from .device import choose_device
+    return choose_device() if on_device is True else choose_device(str(on_device))
+
+
 def data_loaders(data: FashionMNISTSplit, batch_size: int, seed: int = 0,
                  num_workers: int | None = None) -> tuple[DataLoader, DataLoader]:
     """Shuffled training loader and ordered evaluation loader.
@@ -167,9 +192,17 @@ def data_loaders(data: FashionMNISTSplit, batch_size: int, seed: int = 0,
     The shuffling is seeded by ``seed``, so the batches are the same on every run.  By default
     the images are prepared in the main process on a CPU-only machine (repeatable, and fastest
     for the small fast-profile images) and by 4 worker processes when a GPU is waiting for them.
+    On the device path (``fashion_mnist(..., on_device=...)``) the loaders batch on the device,
+    in the same order for the same seed, and ``num_workers`` is not used.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+    from .device_data import DeviceImages, DeviceLoader
+    if isinstance(data.train, DeviceImages):
+        generator = torch.Generator()
+        generator.manual_seed(seed)
+        return (DeviceLoader(data.train, batch_size, shuffle=True, generator=generator),
+                DeviceLoader(data.eval, batch_size, shuffle=False))
     pin = torch.cuda.is_available()
     if num_workers is None:
         num_workers = min(4, os.cpu_count() or 1) if pin else 0

@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader
 from .device import choose_device, seed_everything
 from .i18n import tr
 from .plotting import LivePlot, in_notebook
+from .speed import grad_scaler, with_speed_options
 
 
 @dataclass
@@ -82,7 +83,8 @@ def _progress_bar(total: int, description: str):
 def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, epochs: int, lr: float,
           momentum: float = 0.0, weight_decay: float = 0.0, device: torch.device | str | None = None,
           eval_name: str = "test", description: str | None = None, seed: int | None = 0,
-          plot: bool | None = None, progress: bool = True) -> History:
+          plot: bool | None = None, progress: bool = True, amp: str | None = None,
+          channels_last: bool = False, compile: bool = False) -> History:
     """Train ``model`` with minibatch SGD and return its ``History``.
 
     The model keeps the initialization its constructor gave it (each architecture chooses its
@@ -96,6 +98,10 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
         seed: seeds every random number generator (dropout, and the training loader's shuffling)
             before the first step, so that a CPU run is repeatable; ``None`` leaves them alone.
         plot: live curves; by default on in Jupyter, off elsewhere.
+        amp, channels_last, compile: opt-in speed features, all off by default (they change the
+            printed numbers): mixed precision ``"bf16"`` or ``"fp16"`` (with a gradient scaler),
+            channels-last memory format, ``torch.compile`` (pays off only on long GPU runs).
+            See ``cnnbook.speed``.
     """
     if epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs}")
@@ -107,6 +113,8 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
         if getattr(train_loader, "generator", None) is not None:
             train_loader.generator.manual_seed(seed)  # the same shuffles when the cell runs again
     model.to(device)
+    model = with_speed_options(model, device, amp, channels_last, compile)  # the model itself when all are off
+    scaler = grad_scaler(device, amp)  # passes through unless amp == "fp16"
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     loss_function = nn.CrossEntropyLoss()
     history = History(device=str(device), eval_name=eval_name)
@@ -126,8 +134,9 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
             scores = model(images)
             loss = loss_function(scores, labels)
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
             with torch.no_grad():  # accumulated on the device: no synchronization per batch
                 loss_sum += loss.detach() * labels.numel()
                 correct += (scores.argmax(dim=1) == labels).sum()
