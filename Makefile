@@ -17,14 +17,16 @@ APT_PACKAGES := fonts-noto-cjk fonts-freefont-otf poppler-utils chromium chromiu
 	latexmk xindy texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-latex-recommended \
 	texlive-fonts-recommended texlive-fonts-extra texlive-plain-generic
 
-.PHONY: help install install-python test test-unit test-notebooks test-book test-gpu html pdf lab bench outputs clean
+.PHONY: help install install-python test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments clean
 
 help:
 	@echo "make install         Debian packages + Python packages + the cnnbook helper package"
 	@echo "make html            build the HTML book (English and Chinese) from the stored outputs"
 	@echo "make pdf             build the PDF book and per-section handouts (English and Chinese)"
 	@echo "make lab             open JupyterLab on the book"
-	@echo "make test            every test: package, notebooks (re-executed), book builds"
+	@echo "make test            every test: package, notebooks (re-executed, also on an emulated other CPU), book builds"
+	@echo "make test-notebooks-emulated   re-execute notebooks as on another CPU (oneDNN SSE4.1, 1 thread)"
+	@echo "make experiments     re-run every experiment of the book and store its results (slow)"
 	@echo "make test-gpu        re-execute every notebook on a GPU (errors fail; outputs not compared)"
 	@echo "make bench           speed benchmarks (ratios measured in one run)"
 	@echo "make outputs         re-execute the notebooks and store their outputs (fast profile on CPU)"
@@ -39,14 +41,40 @@ install-python:
 	$(PYTHON) -m pip install -r requirements.txt
 	$(PYTHON) -m pip install -e code
 
-test: test-unit test-notebooks test-book
+test: test-unit test-notebooks test-notebooks-emulated test-book
 
 test-unit:
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests --ignore=tests/book
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests --ignore=tests/book --ignore=tests/notebook_metrics
+
+# Notebooks (CONTRIBUTING.md): nbval re-executes them and compares every output exactly, except
+# what tests/nbval_sanitize.cfg masks (throughput; the numbers of trained results); then
+# tests/notebook_metrics compares the trained numbers, recorded during the run, within the
+# tolerance measured by the section's noise experiment.
+NBVAL := $(PYTHON) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+	--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
+METRICS_DIR := build/metrics
+check_notebooks = rm -rf $(METRICS_DIR)/$(1) && \
+	env $(2) CNNBOOK_PROFILE=fast CNNBOOK_METRICS_DIR=$(METRICS_DIR)/$(1) $(NBVAL) $(3) && \
+	CNNBOOK_METRICS_DIR=$(METRICS_DIR)/$(1) CNNBOOK_METRICS_NOTEBOOKS="$(3)" \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/notebook_metrics
 
 test-notebooks:
-	CNNBOOK_PROFILE=fast $(PYTHON) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600 $(NOTEBOOKS)
+	$(call check_notebooks,native,,$(NOTEBOOKS))
+
+# The same check as on another reader's CPU: oneDNN limited to SSE4.1 kernels and one thread
+# (other rounding, other summation order).  With many sections it covers a subset that rotates
+# by the day of the year (scripts/rotating_subset.py), so that every page is covered over time.
+EMULATED_CPU ?= ONEDNN_MAX_CPU_ISA=SSE41 OMP_NUM_THREADS=1
+EMULATED_PAGES ?= 6
+EMULATED_NOTEBOOKS = $(shell $(PYTHON) scripts/rotating_subset.py --pages $(EMULATED_PAGES) $(NOTEBOOKS))
+test-notebooks-emulated:
+	@echo "emulated CPU: $(EMULATED_CPU); notebooks: $(EMULATED_NOTEBOOKS)"
+	$(call check_notebooks,emulated,$(EMULATED_CPU),$(EMULATED_NOTEBOOKS))
+
+# Every experiment of the book, re-run for real (minutes to hours on a CPU); results are stored
+# in code/cnnbook/experiments/results/ with their provenance.  CI re-runs them in smoke mode only.
+experiments:
+	$(PYTHON) -m cnnbook.experiments.noise --section alexnet
 
 test-gpu:
 	$(PYTHON) scripts/run_notebooks.py --gpu $(NOTEBOOKS)

@@ -1,0 +1,193 @@
+"""Experiments larger than a page: run once as a script, stored with their provenance, plotted by the page.
+
+A notebook must run in under a minute on two CPU cores, but some questions need minutes: the same
+training run under several seeds, a family of depths, dozens of sampled architectures.  Such an
+experiment is a module of this package (``cnnbook.experiments.<name>``) that defines
+
+* ``DEPENDS_ON``: the package modules whose code decides its results (besides itself);
+* ``run(smoke: bool, **options) -> dict``: does the work and returns a JSON-serializable dict
+  with at least ``"settings"``, ``"runs"`` (one entry per trained model) and ``"summary"``;
+  ``smoke=True`` is a seconds-long version with the same structure, which the tests run in CI;
+* ``main()``: ``cnnbook.experiments.command_line(module)``, so that
+
+      python -m cnnbook.experiments.<name>            # the real experiment: writes results/<file>.json
+      python -m cnnbook.experiments.<name> --smoke    # a quick check, written to a temporary folder
+
+The stored file (``code/cnnbook/experiments/results/<name>.json``, shipped with the package so
+that a page opened in Colab finds it too) holds the results and their **provenance**: the command,
+the package version, a hash of the code that produced them, the data, the profile, the device, the
+date and the wall time.  A page loads it with ``load_result`` and says where it came from; the
+tests fail when the stored hash no longer matches the code (``stale_results``), so a result can
+never silently outlive the code that made it.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _datetime
+import hashlib
+import importlib
+import json
+import math
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterable, Sequence
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+EXPERIMENTS = ("noise",)  # every experiment module of the book (tests re-run each in smoke mode)
+
+
+class ExperimentResultError(LookupError):
+    """A stored experiment result is missing or does not match the code that made it."""
+
+
+def _module(name_or_module: str | ModuleType) -> ModuleType:
+    if isinstance(name_or_module, ModuleType):
+        return name_or_module
+    name = name_or_module if "." in name_or_module else f"{__name__}.{name_or_module}"
+    return importlib.import_module(name)
+
+
+def code_hash(experiment: str | ModuleType) -> str:
+    """A short SHA-256 of the experiment's source and of the package modules it depends on."""
+    module = _module(experiment)
+    names = sorted({module.__name__, *getattr(module, "DEPENDS_ON", ())})
+    digest = hashlib.sha256()
+    for name in names:
+        source = Path(importlib.import_module(name).__file__).read_text(encoding="utf-8")
+        digest.update(name.encode() + b"\0" + source.replace("\r\n", "\n").encode("utf-8") + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def cpu_name() -> str:
+    """The processor's model name (Linux), else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def data_fingerprint(root: Path | None = None) -> dict[str, Any]:
+    """Which Fashion-MNIST files were used: their folder and a hash of each raw file."""
+    from ..data import RAW_FILES, resolve_data_root
+    root = resolve_data_root(root, download=False)
+    raw = root / "FashionMNIST" / "raw"
+    hashes = {}
+    for name in RAW_FILES:
+        hashes[name] = hashlib.sha256((raw / name).read_bytes()).hexdigest()[:16]
+    return {"dataset": "Fashion-MNIST", "files_sha256": hashes}
+
+
+def provenance(experiment: str | ModuleType, *, smoke: bool, wall_time_s: float, profile: str | None,
+               command: Sequence[str] | None = None) -> dict[str, Any]:
+    """Where a result came from: command, versions, code hash, data, profile, device, date, time."""
+    import torch
+
+    from .. import __version__
+    from ..device import choose_device, describe_device
+    module = _module(experiment)
+    return {
+        "command": " ".join(command) if command is not None else f"python -m {module.__name__}" + (" --smoke" if smoke else ""),
+        "cnnbook_version": __version__,
+        "code_hash": code_hash(module),
+        "smoke": smoke,
+        "data": data_fingerprint(),
+        "profile": profile,
+        "device": describe_device(choose_device()),
+        "cpu": cpu_name(),
+        "torch_version": torch.__version__,
+        "python_version": platform.python_version(),
+        "date": _datetime.datetime.now(_datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "wall_time_s": round(wall_time_s, 1),
+    }
+
+
+def result_path(name: str) -> Path:
+    return RESULTS_DIR / f"{name}.json"
+
+
+def store_result(name: str, result: dict[str, Any], output: Path | None = None) -> Path:
+    """Write ``result`` (with its provenance) as pretty JSON; return the path written."""
+    path = Path(output) if output is not None else result_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".json.tmp")  # never leave half a file behind
+    temporary.write_text(json.dumps(result, indent=1, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+def load_result(name: str) -> dict[str, Any]:
+    """The stored result of the experiment ``name`` (for example ``"noise_alexnet"``)."""
+    path = result_path(name)
+    if not path.is_file():
+        stored = sorted(p.stem for p in RESULTS_DIR.glob("*.json"))
+        raise ExperimentResultError(
+            f"no stored result named {name!r} in {RESULTS_DIR}. Stored results: {', '.join(stored) or 'none'}. "
+            "Each one is made by its experiment module: see the 'provenance' -> 'command' of a stored result, "
+            "e.g. python -m cnnbook.experiments.noise --section alexnet")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def stored_results() -> list[str]:
+    """The names of every stored result."""
+    return sorted(path.stem for path in RESULTS_DIR.glob("*.json"))
+
+
+def stale_results() -> list[str]:
+    """Stored results whose code hash no longer matches the code: each needs re-running."""
+    stale = []
+    for name in stored_results():
+        result = load_result(name)
+        origin = result["provenance"]
+        current = code_hash(result["experiment"])
+        if origin["code_hash"] != current:
+            stale.append(f"{name}: stored code hash {origin['code_hash']}, code now {current}; "
+                         f"re-run: {origin['command']}")
+    return stale
+
+
+def summarize(values: Iterable[float]) -> dict[str, float]:
+    """Mean, sample standard deviation, minimum, maximum and count of ``values``."""
+    values = [float(v) for v in values]
+    n = len(values)
+    mean = sum(values) / n
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return {"mean": mean, "std": std, "min": min(values), "max": max(values), "n": n}
+
+
+def command_line(module: ModuleType, argv: Sequence[str] | None = None) -> int:
+    """The command line every experiment module shares (``main()`` of each experiment)."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module.__name__}", description=module.__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a seconds-long run with the same structure, written to a temporary folder")
+    parser.add_argument("--output", type=Path, default=None, help="where to write the JSON result")
+    for option in getattr(module, "OPTIONS", ()):
+        parser.add_argument(*option["flags"], **option["kwargs"])
+    arguments = parser.parse_args(argv)
+    options = {key: value for key, value in vars(arguments).items() if key not in ("smoke", "output")}
+    start = time.perf_counter()
+    result = module.run(smoke=arguments.smoke, **options)
+    name = result.pop("name")
+    command = [f"python -m {module.__name__}", *(argv if argv is not None else sys.argv[1:])]
+    result = {"name": name, "experiment": module.__name__,
+              "provenance": provenance(module, smoke=arguments.smoke, wall_time_s=time.perf_counter() - start,
+                                       profile=result.get("settings", {}).get("profile"), command=command),
+              **result}
+    output = arguments.output
+    if output is None and arguments.smoke:
+        output = Path(tempfile.mkdtemp(prefix="cnnbook-smoke-")) / f"{name}.json"
+    path = store_result(name, result, output)
+    print(f"wrote {path} ({result['provenance']['wall_time_s']} s)")
+    return 0
+
+
+__all__ = ["load_result", "store_result", "stored_results", "stale_results", "summarize", "code_hash",
+           "provenance", "command_line", "ExperimentResultError", "EXPERIMENTS", "RESULTS_DIR"]

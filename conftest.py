@@ -1,0 +1,36 @@
+"""Root pytest set-up, active for every test run from this repository (nbval runs included).
+
+While nbval re-executes the notebooks (``make test-notebooks``), each notebook's kernel gets the
+environment variable ``CNNBOOK_RECORD_METRICS`` naming its own file under ``$CNNBOOK_METRICS_DIR``:
+``cnnbook.train.train`` appends the final metrics of every training run there, and
+``tests/notebook_metrics`` then compares them with the numbers stored in the notebook, within the
+measured tolerance (CONTRIBUTING.md, "How outputs are stored and compared").
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent
+
+
+def metrics_file(metrics_dir: Path, notebook: Path) -> Path:
+    """Where the training records of ``notebook`` go: one JSON-lines file per notebook."""
+    relative = notebook.resolve().relative_to(REPO)
+    return metrics_dir / (str(relative.with_suffix("")).replace(os.sep, "__") + ".jsonl")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before nbval starts a notebook's kernel (at its first cell), name that notebook's record file."""
+    metrics_dir = os.environ.get("CNNBOOK_METRICS_DIR")
+    path = Path(str(item.fspath))
+    if not metrics_dir or path.suffix != ".ipynb":
+        return
+    target = metrics_file(Path(metrics_dir).resolve(), path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("CNNBOOK_RECORD_METRICS") != str(target):
+        target.unlink(missing_ok=True)  # a fresh record for each run of the notebook
+        os.environ["CNNBOOK_RECORD_METRICS"] = str(target)

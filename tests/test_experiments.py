@@ -1,0 +1,71 @@
+"""The experiment mechanism: stored results match their code, re-run in smoke mode, carry provenance."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnnbook import experiments
+from cnnbook.experiments import (EXPERIMENTS, ExperimentResultError, code_hash, load_result, stale_results,
+                                 store_result, stored_results, summarize)
+
+PROVENANCE_KEYS = {"command", "cnnbook_version", "code_hash", "smoke", "data", "profile", "device", "cpu",
+                   "torch_version", "date", "wall_time_s"}
+
+
+def test_every_stored_result_matches_the_code_that_made_it():
+    assert not stale_results(), "stored results made by other code; re-run them:\n" + "\n".join(stale_results())
+
+
+def test_stale_results_notices_a_code_change(tmp_path, monkeypatch):
+    name = stored_results()[0]
+    result = load_result(name)
+    result["provenance"]["code_hash"] = "0" * 16
+    monkeypatch.setattr(experiments, "RESULTS_DIR", tmp_path)
+    store_result(name, result, tmp_path / f"{name}.json")
+    assert len(stale_results()) == 1 and "re-run: python -m cnnbook.experiments" in stale_results()[0]
+
+
+def test_code_hash_covers_the_modules_an_experiment_depends_on(monkeypatch):
+    from cnnbook.experiments import noise
+    before = code_hash(noise)
+    monkeypatch.setattr(noise, "DEPENDS_ON", noise.DEPENDS_ON[:-1])  # one module fewer: another hash
+    assert code_hash(noise) != before
+
+
+@pytest.mark.parametrize("name", stored_results())
+def test_stored_results_carry_their_provenance(name):
+    result = load_result(name)
+    assert PROVENANCE_KEYS <= set(result["provenance"]), f"{name}: provenance lacks {PROVENANCE_KEYS - set(result['provenance'])}"
+    assert result["provenance"]["smoke"] is False, f"{name} stores a smoke run: re-run it for real"
+    assert result["runs"], f"{name} stores no runs"
+
+
+def test_a_missing_result_names_the_command_that_makes_it():
+    with pytest.raises(ExperimentResultError, match="python -m cnnbook.experiments"):
+        load_result("no_such_experiment")
+
+
+def test_summarize():
+    summary = summarize([1.0, 2.0, 3.0])
+    assert summary == {"mean": 2.0, "std": 1.0, "min": 1.0, "max": 3.0, "n": 3}
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_every_experiment_reruns_in_smoke_mode(experiment, tmp_path):
+    """The smoke run has the structure of the stored result (same keys), and its provenance says smoke."""
+    output = tmp_path / "smoke.json"
+    completed = subprocess.run([sys.executable, "-m", f"cnnbook.experiments.{experiment}", "--smoke",
+                                "--output", str(output)], capture_output=True, text=True, timeout=900)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    smoke = json.loads(output.read_text())
+    assert smoke["provenance"]["smoke"] is True
+    stored = [load_result(name) for name in stored_results() if load_result(name)["experiment"] == smoke["experiment"]]
+    assert stored, f"the experiment {experiment} has no stored result"
+    for result in stored:
+        assert set(smoke) == set(result)
+        assert set(smoke["runs"][0]) == set(result["runs"][0])
+        assert set(smoke["summary"]) == set(result["summary"])
