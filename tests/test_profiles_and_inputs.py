@@ -45,6 +45,17 @@ def test_every_run_describes_profile_data_and_image_size():
     assert "not the official test set" in fast
     full = run_config("alexnet", "full").describe()
     assert "profile 'full'" in full and "60,000" in full and "224x224" in full
+    assert "momentum 0.9" in fast and "momentum 0.0" in full  # D2L trains AlexNet with plain SGD
+
+
+def test_run_description_in_chinese_uses_full_width_punctuation():
+    import cnnbook
+    cnnbook.set_language("zh")
+    try:
+        fast = run_config("alexnet", "fast").describe()
+    finally:
+        cnnbook.set_language("en")
+    assert "动量 0.9" in fast and "，" in fast and ", " not in fast.replace("2,048", "")
 
 
 def test_image_too_small_for_alexnet():
@@ -69,6 +80,21 @@ def test_invalid_alexnet_settings():
         models.AlexNet(channels=(1, 2, 3))
     with pytest.raises(ValueError, match="dropout"):
         models.AlexNet(dropout=1.5)
+    with pytest.raises(ValueError, match="conv_groups must be a positive integer"):
+        models.AlexNet(conv_groups=0)
+    with pytest.raises(ValueError, match=r"conv_groups=3 must divide .* conv2 \(96 -> 256\)"):
+        models.AlexNet(conv_groups=3)
+
+
+def test_grouped_alexnet_has_the_papers_parameter_count():
+    """The paper split conv2, conv4 and conv5 over its two GPUs: with groups=2 there, 1000 classes
+    and RGB input, AlexNet has 60,965,224 parameters (the paper's "60 million"), 62,378,344 without."""
+    from cnnbook.inspection import count_parameters
+    assert count_parameters(models.alexnet_paper()) == 62_378_344
+    grouped = models.alexnet_paper(conv_groups=2)
+    assert count_parameters(grouped) == 60_965_224
+    assert [conv.groups for conv in grouped.features if isinstance(conv, torch.nn.Conv2d)] == [1, 2, 1, 2, 2]
+    assert grouped(torch.zeros(1, 3, 224, 224)).shape == (1, 1000)
 
 
 def test_probe_for_smallest_size_does_not_disturb_flop_counts():

@@ -92,6 +92,19 @@ def test_layer_table_shapes_at_224():
     assert "features.0" in text and "1x96x55x55" in text
 
 
+def test_layer_table_aligns_chinese_headers_by_display_width():
+    from cnnbook.inspection import display_width
+    assert display_width("层abc") == 5 and display_width("参数量") == 6
+    rows = layer_table(models.alexnet_small(), (1, 1, 64, 64))
+    lines = format_layer_table(rows, headers=("层", "类型", "输出形状", "参数量")).splitlines()
+    header, rule, body = lines[0], lines[1], lines[2:]
+    column_starts = [index for index in range(len(rule)) if rule[index] == "-" and (index == 0 or rule[index - 1] == " ")]
+    for title in ("类型", "输出形状"):  # each header starts where its column's rule starts
+        assert display_width(header[:header.index(title)]) in column_starts
+    assert display_width(header) == len(rule)  # the right-aligned last header ends with the rule
+    assert all(len(line) == len(rule) for line in body)
+
+
 def test_show_source_is_the_real_source():
     shown = show_source(models.AlexNet)
     assert shown.data.startswith("class AlexNet(ImageClassifier):") and "self.classifier" in shown.data

@@ -28,10 +28,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run": {
         "en": ("profile '{profile}': {model} on {train_size:,} training images ({train_what}), "
                "evaluated on {eval_size:,} {eval_what}; {image_size}x{image_size} pixels, batch {batch_size}, "
-               "{epochs} epochs, lr {lr}"),
+               "{epochs} epochs, lr {lr}, momentum {momentum}"),
         "zh": ("配置“{profile}”：{model}，训练图像 {train_size:,} 张（{train_what}），"
                "评估图像 {eval_size:,} 张（{eval_what}）；{image_size}x{image_size} 像素，批量 {batch_size}，"
-               "{epochs} 轮，学习率 {lr}")},
+               "{epochs} 轮，学习率 {lr}，动量 {momentum}")},
     "sample train": {"en": "Fashion-MNIST training-set images 0-2047",
                      "zh": "Fashion-MNIST 训练集第 0-2047 张"},
     "sample eval": {"en": "held-out images (training-set images 2048-2556, not the official test set)",

@@ -6,6 +6,7 @@ that number; ``count_flops`` returns FLOPs and says so.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -77,17 +78,32 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]) -> list[LayerRow]:
     return rows
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: wide (CJK) characters count 2, others 1."""
+    return sum(2 if unicodedata.east_asian_width(character) in ("W", "F") else 1 for character in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    padding = " " * max(width - display_width(text), 0)
+    return padding + text if right else text + padding
+
+
 def format_layer_table(rows: Sequence[LayerRow], headers: Sequence[str] = ("layer", "type", "output shape", "parameters")) -> str:
-    """The rows as a fixed-width text table, with a total line (headers may be translated)."""
+    """The rows as a fixed-width text table, with a total line (headers may be translated).
+
+    Columns are aligned by display width, so Chinese headers (two columns per character in a
+    monospaced font) line up with the rows below them."""
+    headers = [str(h) for h in headers]
     body = [(r.name, r.kind, "x".join(str(d) for d in r.output_shape), f"{r.parameters:,}") for r in rows]
-    widths = [max(len(str(h)), *(len(b[i]) for b in body)) if body else len(str(h)) for i, h in enumerate(headers)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths)),
+    total = f"{sum(r.parameters for r in rows):,}"
+    widths = [max([display_width(h)] + [display_width(b[i]) for b in body]) for i, h in enumerate(headers)]
+    widths[3] = max(widths[3], len(total))
+    lines = ["  ".join(_pad(h, w, right=(i == 3)) for i, (h, w) in enumerate(zip(headers, widths))).rstrip(),
              "  ".join("-" * w for w in widths)]
     for b in body:
-        lines.append("  ".join([b[0].ljust(widths[0]), b[1].ljust(widths[1]),
-                                b[2].ljust(widths[2]), b[3].rjust(widths[3])]))
-    lines.append("  ".join("".ljust(w) for w in widths[:3]) + "  " +
-                 f"{sum(r.parameters for r in rows):,}".rjust(widths[3]))
+        lines.append("  ".join([_pad(b[0], widths[0]), _pad(b[1], widths[1]),
+                                _pad(b[2], widths[2]), _pad(b[3], widths[3], right=True)]))
+    lines.append("  ".join(" " * w for w in widths[:3]) + "  " + _pad(total, widths[3], right=True))
     return "\n".join(lines)
 
 

@@ -68,7 +68,8 @@ class RunConfig:
         return tr("run", profile=self.profile, model=self.model,
                   train_size=2048 if sample else 60_000, train_what=tr("sample train" if sample else "official train"),
                   eval_size=509 if sample else 10_000, eval_what=tr("sample eval" if sample else "official eval"),
-                  image_size=self.image_size, batch_size=self.batch_size, epochs=self.epochs, lr=self.lr)
+                  image_size=self.image_size, batch_size=self.batch_size, epochs=self.epochs, lr=self.lr,
+                  momentum=self.momentum)
 
     def __str__(self) -> str:
         return self.describe()

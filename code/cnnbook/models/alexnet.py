@@ -5,7 +5,10 @@ Five convolutional layers and three fully connected ones.  The first convolution
 11x11 patches with stride 4, three max-pooling layers (3x3, stride 2) shrink the feature maps,
 and two dropout layers regularize the 4096-wide classifier.
 
-Shapes for a 224x224 RGB image with the paper's channel widths:
+The layout is torchvision's (``torchvision.models.alexnet``): padding 2 in the first
+convolution, an adaptive average pool to 6x6 before the classifier, dropout *before* each of the
+two hidden linear layers, no local response normalization.  Shapes for a 224x224 RGB image with
+the paper's channel widths:
 
     input                      (batch,    3, 224, 224)
     conv 11x11 /4 + ReLU       (batch,   96,  55,  55)
@@ -20,10 +23,21 @@ Shapes for a 224x224 RGB image with the paper's channel widths:
     dropout, linear + ReLU     (batch, 4096)
     linear                     (batch, num_classes)
 
-The paper split the network over two GPUs; its channel widths, summed over both halves, are
-96-256-384-384-256 (the version D2L teaches).  torchvision's ``alexnet`` follows the later
-single-GPU version ("One weird trick...", Krizhevsky 2014) with widths 64-192-384-256-256.
-Weights start Xavier-uniform with zero biases, as D2L trains AlexNet (``_init.xavier_init``).
+Widths: ``PAPER_CHANNELS`` (96-256-384-384-256) are the 2012 paper's, summed over its two GPUs;
+the paper also split conv2, conv4 and conv5 into two groups (one per GPU), which
+``conv_groups=2`` reproduces (60,965,224 parameters for 1000 classes instead of 62,378,344).
+``TORCHVISION_CHANNELS`` (64-192-384-256-256) are the widths of torchvision's ``alexnet``.
+torchvision cites the single-GPU "One weird trick" paper (Krizhevsky 2014), but took its widths
+from the one-GPU configuration of Krizhevsky's cuda-convnet2 (``layers-imagenet-1gpu.cfg``, via
+a Torch port): that file gives conv4 256 channels, while the paper's text lists 64-192-384-384-256
+(see pytorch/vision#463; torchvision kept 256 so that its pretrained weights still load).
+
+D2L's AlexNet differs from this layout: its first convolution pads by 1 (feature maps 54, 26,
+12, 5 for a 224x224 input), it has no adaptive pool (``Linear(6400, 4096)``), and its dropout
+comes after each hidden layer's ReLU.
+
+Weights start Xavier-uniform with zero biases, as D2L trains AlexNet (``_init.xavier_init``);
+with PyTorch's default initialization the narrow ``alexnet_small`` trains poorly.
 """
 from __future__ import annotations
 
@@ -48,11 +62,13 @@ class AlexNet(ImageClassifier):
         channels: output channels of the five convolutions.
         hidden_features: width of the two hidden fully connected layers.
         dropout: dropout probability before each hidden fully connected layer.
+        conv_groups: groups of conv2, conv4 and conv5 (``nn.Conv2d(groups=...)``); 2 splits them
+            over two halves as the paper did on its two GPUs, 1 (the default) connects all channels.
     """
 
     def __init__(self, in_channels: int = 3, num_classes: int = 1000,
                  channels: Sequence[int] = PAPER_CHANNELS, hidden_features: int = 4096,
-                 dropout: float = 0.5) -> None:
+                 dropout: float = 0.5, conv_groups: int = 1) -> None:
         super().__init__()
         if len(channels) != 5:
             raise ValueError(f"channels must list the widths of AlexNet's 5 convolutions, got {list(channels)}")
@@ -60,14 +76,24 @@ class AlexNet(ImageClassifier):
             raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
         self.in_channels, self.num_classes = in_channels, num_classes
         c1, c2, c3, c4, c5 = channels
+        grouped = {"conv2": (c1, c2), "conv4": (c3, c4), "conv5": (c4, c5)}
+        if isinstance(conv_groups, bool) or not isinstance(conv_groups, int) or conv_groups < 1:
+            raise ValueError(f"conv_groups must be a positive integer (1: no grouping, 2: the paper's "
+                             f"two-GPU split), got {conv_groups!r}")
+        for name, widths in grouped.items():
+            if any(width % conv_groups for width in widths):
+                raise ValueError(f"conv_groups={conv_groups} must divide the input and output channels of "
+                                 f"{name} ({widths[0]} -> {widths[1]}): choose channels that are multiples of "
+                                 f"{conv_groups}, or conv_groups=1")
+        self.conv_groups = conv_groups
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, c1, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(c1, c2, kernel_size=5, padding=2), nn.ReLU(inplace=True),
+            nn.Conv2d(c1, c2, kernel_size=5, padding=2, groups=conv_groups), nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
             nn.Conv2d(c2, c3, kernel_size=3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c3, c4, kernel_size=3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c4, c5, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, kernel_size=3, padding=1, groups=conv_groups), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c5, kernel_size=3, padding=1, groups=conv_groups), nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
         )
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
@@ -84,13 +110,14 @@ class AlexNet(ImageClassifier):
 
 
 def alexnet(num_classes: int = 1000, in_channels: int = 3) -> AlexNet:
-    """torchvision's single-GPU AlexNet (widths 64-192-384-256-256): same layers and parameters."""
+    """torchvision's AlexNet (widths 64-192-384-256-256): same layers and parameters."""
     return AlexNet(in_channels, num_classes, channels=TORCHVISION_CHANNELS)
 
 
-def alexnet_paper(num_classes: int = 1000, in_channels: int = 3) -> AlexNet:
-    """The 2012 paper's AlexNet (widths 96-256-384-384-256), as D2L teaches it."""
-    return AlexNet(in_channels, num_classes, channels=PAPER_CHANNELS)
+def alexnet_paper(num_classes: int = 1000, in_channels: int = 3, conv_groups: int = 1) -> AlexNet:
+    """The 2012 paper's widths (96-256-384-384-256) in torchvision's layout; ``conv_groups=2``
+    splits conv2, conv4 and conv5 into two halves as the paper's two GPUs did."""
+    return AlexNet(in_channels, num_classes, channels=PAPER_CHANNELS, conv_groups=conv_groups)
 
 
 def alexnet_small(num_classes: int = 10, in_channels: int = 1) -> AlexNet:
