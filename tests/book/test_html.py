@@ -141,7 +141,7 @@ def test_glossary_page(html_dir):
         for entry in entries:
             row = next((r for r in rows if f"<p>{entry['en']}</p>" in r), None)
             assert row is not None, f"{lang}: no row for {entry['en']!r}"
-            assert f"<p>{entry['zh']}</p>" in row
+            assert f">{entry['zh']}</span></p>" in row
             doc = next(d for d in build_book.toc_files() if d.rsplit("/", 1)[-1] == entry["section"])
             href = re.search(r'href="([^"#]+)"', row).group(1)
             assert ((html_dir / lang / "glossary.html").parent / href).resolve() == (

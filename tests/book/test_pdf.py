@@ -109,10 +109,12 @@ def test_chinese_pdf_uses_simplified_chinese_glyphs(pdf_dir):
             fits = {ps: sum(face_cids(f, i).get(ch) == code for code, ch in pairs)
                     for f, i, ps in faces}
             exact = [ps for ps, n in fits.items() if n == len(pairs)]
-            assert exact and all("sc-" in ps.lower() for ps in exact), (
+            # (a few glyphs may have the same CID in the SC, TC and HK faces: one SC face must
+            # fit them all; a JP face would not)
+            assert any("sc-" in ps.lower() for ps in exact), (
                 f"{name}.pdf: {len(pairs)} CJK glyphs fit {exact or max(fits, key=fits.get)}")
             checked += len(pairs)
-        assert checked > 20, f"{name}.pdf: only {checked} CJK glyphs found"
+        assert checked > 20, f"{lang}/{name}.pdf: only {checked} CJK glyphs found"
 
 
 @pytest.mark.parametrize("lang", LANGS)
