@@ -212,6 +212,27 @@ def load_glossary(path: Path) -> list[dict]:
     return entries
 
 
+def _source_title(env, docname: str) -> str | None:
+    """The first '# ' heading of a page's source (notebook or markdown)."""
+    path = Path(env.doc2path(docname))
+    try:
+        if path.suffix == ".ipynb":
+            import json
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            texts = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                     for c in cells if c["cell_type"] == "markdown"]
+        else:
+            texts = [path.read_text(encoding="utf-8")]
+    except (OSError, ValueError, KeyError):
+        return None
+    for text in texts:
+        for line in text.splitlines():
+            m = re.match(r"#\s+(.+?)\s*#*\s*$", line)
+            if m:
+                return m.group(1).strip()
+    return None
+
+
 class GlossaryTable(SphinxDirective):
     """``{cnnbook-glossary}``: book/glossary.yml as a table in the page's language, sorted by
     English term; each term links to the section (notebook) where it first appears.  Terms of a
@@ -246,10 +267,12 @@ class GlossaryTable(SphinxDirective):
             if docname is None:
                 # a section not written yet (tests/book/test_glossary.py names it)
                 continue
+            # the section's title as link text (also where the link cannot be made: a PDF
+            # handout without that section)
             where = addnodes.pending_xref(
-                "", nodes.inline(text=entry["section"]), refdomain="std", reftype="doc",
-                reftarget="/" + docname, refexplicit=False, refwarn=True,
-                refdoc=self.env.docname)
+                "", nodes.inline(text=_source_title(self.env, docname) or entry["section"]),
+                refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=True,
+                refwarn=True, refdoc=self.env.docname)
             # Chinese text: class cnnbookzh (LaTeX \\DUrolecnnbookzh: a CJK font in the English PDF)
             cells = [nodes.Text(entry["en"]), nodes.inline(text=entry["zh"], classes=["cnnbookzh"]),
                      where]

@@ -185,8 +185,12 @@ def test_glossary_printed(pdf_dir, lang):
     text = re.sub(r"[-‐]", "", _squash(pdftotext(pdf_dir / lang / "book.pdf")))
     assert _squash(_title(lang, "glossary")) in text
     written = {d.rsplit("/", 1)[-1] for d in build_book.toc_files()}
+    handout = _squash(pdftotext(pdf_dir / lang / "glossary.pdf"))
     for entry in load_glossary(ROOT / "book" / "glossary.yml"):
         if entry["section"] not in written:
             continue  # a section not written yet: left out of the page
+        # the section where the term first appears, by its title (the handout too)
+        doc = next(d for d in build_book.toc_files() if d.rsplit("/", 1)[-1] == entry["section"])
+        assert _squash(_title(lang, doc)) in handout
         for term in (entry["en"], entry["zh"]):
             assert re.sub(r"[-‐]", "", _squash(term)) in text, f"{lang}/book.pdf lacks {term!r}"
