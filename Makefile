@@ -9,6 +9,18 @@ ifneq ($(wildcard $(SHARED_DATA)/FashionMNIST/raw),)
 export CNNBOOK_DATA ?= $(SHARED_DATA)
 endif
 
+# Teachers: `make html SOLUTIONS=hide` / `make pdf SOLUTIONS=hide` build the book without the
+# exercises' solutions, into _build/no-solutions/html and artifacts/no-solutions/pdf (the default
+# build, solutions folded in HTML and printed in the PDF, stays in _build/html and artifacts/pdf).
+SOLUTIONS ?= show
+ifeq ($(SOLUTIONS),hide)
+BOOK_OPTS := --solutions hide --build _build/no-solutions --artifacts artifacts/no-solutions
+else ifeq ($(SOLUTIONS),show)
+BOOK_OPTS :=
+else
+$(error SOLUTIONS=$(SOLUTIONS): use SOLUTIONS=show (default) or SOLUTIONS=hide)
+endif
+
 NOTEBOOKS := $(shell find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
 # Debian packages: CJK fonts for plots, LaTeX (xelatex + xeCJK) for the PDF, poppler for PDF
@@ -23,6 +35,7 @@ help:
 	@echo "make install         Debian packages + Python packages + the cnnbook helper package"
 	@echo "make html            build the HTML book (English and Chinese) from the stored outputs"
 	@echo "make pdf             build the PDF book and per-section handouts (English and Chinese)"
+	@echo "  ... SOLUTIONS=hide   (html, pdf) without the exercises' solutions, for students"
 	@echo "make lab             open JupyterLab on the book"
 	@echo "make test            every test: package, notebooks (re-executed, also on an emulated other CPU), book builds"
 	@echo "make test-notebooks-emulated   re-execute notebooks as on another CPU (oneDNN SSE4.1, 1 thread)"
@@ -86,10 +99,10 @@ test-book:
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/book
 
 html:
-	$(PYTHON) scripts/build_book.py html
+	$(PYTHON) scripts/build_book.py html $(BOOK_OPTS)
 
 pdf:
-	$(PYTHON) scripts/build_book.py pdf
+	$(PYTHON) scripts/build_book.py pdf $(BOOK_OPTS)
 
 # JupyterLab refuses to start as root unless told to (containers, Colab-like VMs).
 lab:

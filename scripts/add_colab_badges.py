@@ -10,9 +10,11 @@ Both are derived from ONE setting, `repository: url/branch` in /_config.yml:
   if "google.colab" in sys.modules:
       !pip install -q "cnnbook @ git+https://github.com/<org>/<repo>@<branch>#subdirectory=code"
   (a tag `v<version>`, <version> = code/pyproject.toml's, is accepted as the ref too.)
+  It carries the cell tag `remove-cell`: it stays in the notebook (Colab runs it) but not in the
+  HTML and PDF book, where it would only confuse.
 
 --write only rewrites the badge URL / pip URL inside those two cells (or adds the badge line under
-the title); it never adds, removes or reorders cells.  Exit status 1 if a notebook is wrong.
+the title) and adds the set-up cell's tag; it never adds, removes or reorders cells.  Exit status 1 if a notebook is wrong.
 
     python3 scripts/add_colab_badges.py [--write] [NOTEBOOK ...]   (default: chapters/**/*.ipynb)
 """
@@ -32,6 +34,7 @@ BADGE_RE = re.compile(r"\[!\[[^\]]*\]\(" + re.escape(BADGE_SVG) + r"\)\]\((?P<ur
 PIP_RE = re.compile(r"cnnbook\s*@\s*git\+(?P<url>https://github\.com/[^@\s\"']+?)(?:\.git)?"
                     r"@(?P<ref>[^#\s\"']+)#subdirectory=(?P<sub>[^\s\"']+)")
 COLAB_GUARD = 'if "google.colab" in sys.modules:'
+SETUP_TAG = "remove-cell"  # myst-nb: the cell is left out of the built book
 
 
 def repository() -> tuple[str, str]:
@@ -88,6 +91,9 @@ def check(notebook: Path) -> list[str]:
     url, branch = repository()
     if c1["cell_type"] != "code" or COLAB_GUARD not in text1:
         problems.append(f"{notebook}: cell 1 must be the Colab set-up code cell ({COLAB_GUARD})")
+    if SETUP_TAG not in c1.get("metadata", {}).get("tags", []):
+        problems.append(f"{notebook}: cell 1 (Colab set-up) needs the cell tag {SETUP_TAG!r}, "
+                        "so that the book leaves it out (fix: add_colab_badges.py --write)")
     specs = list(PIP_RE.finditer(text1))
     if len(specs) != 1:
         problems.append(f"{notebook}: cell 1 must pip-install \"{expected_pip_spec()}\" once")
@@ -125,6 +131,9 @@ def fix(notebook: Path) -> bool:
     if len(cells) > 1 and cells[1]["cell_type"] == "code":
         text1 = PIP_RE.sub(lambda m: expected_pip_spec(), _source(cells[1]))
         cells[1]["source"] = text1.splitlines(keepends=True)
+        tags = cells[1].setdefault("metadata", {}).setdefault("tags", [])
+        if COLAB_GUARD in text1 and SETUP_TAG not in tags:
+            tags.append(SETUP_TAG)
     assert len(cells) == n
     new = json.dumps(nb, ensure_ascii=False, indent=1) + "\n"
     if new != raw:

@@ -12,8 +12,12 @@ outputs (execute_notebooks: off).  Warnings are errors (-W -n --keep-going).  Th
 built in parallel, one process each.  The PDFs come from Sphinx's LaTeX builder + xelatex (xeCJK
 with the Noto CJK SC faces for Chinese): the whole book, and one handout per section of the toc.
 
-Options: --lang en zh (default: all), --chapters DIR (default: chapters), --build DIR (default:
-_build), --artifacts DIR (default: artifacts).  Exit status non-zero if anything failed.
+Teachers: --solutions hide leaves the exercises' solutions out of the HTML and the PDFs
+(sphinx-exercise's `hide_solutions`); by default they are shown (folded in HTML, printed in PDF).
+
+Options: --lang en zh (default: all), --chapters DIR (default: chapters), --toc FILE (default:
+_toc.yml), --build DIR (default: _build), --artifacts DIR (default: artifacts), --solutions
+show|hide (default: show).  Exit status non-zero if anything failed.
 """
 from __future__ import annotations
 
@@ -38,7 +42,10 @@ LANG_DIR = ROOT / "book"
 LANGUAGES = ("en", "zh")
 HREFLANG = {"en": "en", "zh": "zh-CN"}
 # keys of book/<lang>.yml that are ours, not Jupyter Book's
-OWN_KEYS = ("language_label", "cjk_fonts")
+OWN_KEYS = ("language_label", "cjk_fonts", "subtitle", "keywords")
+PACKAGE_INIT = ROOT / "code" / "cnnbook" / "__init__.py"
+PYPROJECT = ROOT / "code" / "pyproject.toml"
+SOLUTIONS = ("show", "hide")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,9 +70,9 @@ def lang_overrides(lang: str) -> dict:
     return load_yaml(LANG_DIR / f"{lang}.yml")
 
 
-def toc_files(toc: dict | None = None) -> list[str]:
-    """Every docname of the toc, in reading order (root first)."""
-    toc = toc or load_yaml(TOC)
+def toc_files(toc: dict | Path | None = None) -> list[str]:
+    """Every docname of the toc (a loaded toc or a _toc.yml path), in reading order (root first)."""
+    toc = load_yaml(toc or TOC) if not isinstance(toc, dict) else toc
     out = [toc["root"]]
 
     def walk(entries):
@@ -83,7 +90,7 @@ def toc_files(toc: dict | None = None) -> list[str]:
     return out
 
 
-def toc_sections(toc: dict | None = None) -> list[str]:
+def toc_sections(toc: dict | Path | None = None) -> list[str]:
     """The section docnames: every toc file that is not the root or a chapter's index page."""
     return [f for f in toc_files(toc)[1:] if Path(f).name != "index"]
 
@@ -116,7 +123,103 @@ def handout_name(docname: str) -> str:
     return Path(docname).name
 
 
-def language_config(lang: str, chapters: Path, builder: str, build: Path) -> dict:
+def package_version() -> str:
+    """The helper package's __version__: the book's version."""
+    m = re.search(r'^__version__\s*=\s*"([^"]+)"', PACKAGE_INIT.read_text(encoding="utf-8"), re.M)
+    if not m:
+        raise SystemExit(f"{PACKAGE_INIT}: no __version__ = \"...\" line")
+    return m.group(1)
+
+
+def package_license() -> str:
+    m = re.search(r'^license\s*=\s*\{\s*text\s*=\s*"([^"]+)"', PYPROJECT.read_text(encoding="utf-8"),
+                  re.M)
+    return m.group(1) if m else "see the repository"
+
+
+def book_date() -> str:
+    """The date of the last commit (YYYY-MM-DD): a rebuild of the same commit prints the same date."""
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%cs"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", out):
+            return out
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return time.strftime("%Y-%m-%d")
+
+
+def book_metadata(lang: str) -> dict:
+    """Title, subtitle, author, keywords (book/<lang>.yml over /_config.yml), version, date,
+    repository URL and license: what the PDF's title page and document info show."""
+    base, over = load_yaml(CONFIG), lang_overrides(lang)
+    merged = deep_merge(base, over)
+    return {
+        "title": merged["title"], "subtitle": over.get("subtitle", ""),
+        "author": merged["author"], "keywords": over.get("keywords", []),
+        "version": package_version(), "date": book_date(),
+        "url": merged["repository"]["url"], "license": package_license(),
+        "pdflang": HREFLANG[lang],
+    }
+
+
+def _tex(text: str) -> str:
+    """Plain text -> LaTeX (the few special characters metadata may hold)."""
+    out = []
+    for ch in text:
+        out.append({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+                    "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                    "\\": r"\textbackslash{}"}.get(ch, ch))
+    return "".join(out)
+
+
+TITLE_LABELS = {
+    "en": {"version": "Version", "license": "License", "source": "Source and notebooks"},
+    "zh": {"version": "版本", "license": "许可证", "source": "源代码与笔记本"},
+}
+
+
+def latex_metadata(lang: str) -> tuple[str, str]:
+    """(preamble, maketitle): the PDF document info (hyperref) and the book's title page.
+    The handouts (howto class) keep Sphinx's title block (section title, author, version, date);
+    their document info names the section as title and the book as subject."""
+    meta, labels = book_metadata(lang), TITLE_LABELS[lang]
+    colon = "：" if lang == "zh" else ": "
+    subject = meta["title"] + (f"{colon}{meta['subtitle']}" if meta["subtitle"] else "")
+    fields = {key: _tex(str(value)) for key, value in meta.items() if key != "keywords"}
+    fields["url"] = meta["url"]  # \url{} takes it verbatim
+    fields.update(subject=_tex(subject), keywords=_tex(", ".join(meta["keywords"])),
+                  **{f"label_{key}": value for key, value in labels.items()})
+    preamble = (r"\hypersetup{pdfsubject={<subject>}, pdfkeywords={<keywords>}, pdflang={<pdflang>}}"
+                "\n")
+    maketitle = r"""\makeatletter
+\@ifclassloaded{sphinxmanual}{%
+\begin{titlepage}%
+  \hypersetup{pageanchor=false}%
+  \begingroup\def\and{, }\hypersetup{pdfauthor={\@author}, pdftitle={\@title}}\endgroup
+  \centering\py@HeaderFamily
+  \vspace*{0.15\textheight}
+  {\Huge\bfseries \@title\par}\vspace{1.5em}
+  {\Large <subtitle>\par}\vspace{4em}
+  {\Large \@author\par}
+  \vfill
+  {\large <label_version> <version>\quad\textbullet\quad <date>\par}\vspace{1em}
+  {\normalsize <label_source>: \url{<url>}\par}\vspace{0.5em}
+  {\normalsize <label_license>: <license>\par}
+\end{titlepage}%
+\setcounter{footnote}{0}%
+\hypersetup{pageanchor=true}%
+}{\sphinxmaketitle}
+\makeatother
+"""
+    for key, value in fields.items():
+        preamble = preamble.replace(f"<{key}>", value)
+        maketitle = maketitle.replace(f"<{key}>", value)
+    return preamble, maketitle
+
+
+def language_config(lang: str, chapters: Path, builder: str, build: Path,
+                    toc: Path = TOC, solutions: str = "show") -> dict:
     """The merged Jupyter Book config of one language, with the paths the build needs."""
     base = load_yaml(CONFIG)
     over = lang_overrides(lang)
@@ -125,24 +228,36 @@ def language_config(lang: str, chapters: Path, builder: str, build: Path) -> dic
         over.pop(key, None)
     cfg = deep_merge(base, over)
     cfg.setdefault("repository", {})["path_to_book"] = f"chapters/{lang}"
+    # the ONE bibliography (book/references.bib): paths in _config.yml are relative to it
+    cfg["bibtex_bibfiles"] = [str((ROOT / path).resolve()) for path in cfg.get("bibtex_bibfiles", [])]
     # local extension paths are relative to _config.yml; the merged file lives elsewhere
     sph = cfg.setdefault("sphinx", {})
     sph["local_extensions"] = {name: str((ROOT / path).resolve())
                                for name, path in (sph.get("local_extensions") or {}).items()}
     sconf = sph.setdefault("config", {})
     sconf["cnnbook_language"] = lang
+    sconf["cnnbook_glossary"] = str(ROOT / "book" / "glossary.yml")
+    if solutions not in SOLUTIONS:
+        raise SystemExit(f"--solutions {solutions!r}: use one of {', '.join(SOLUTIONS)}")
+    sconf["hide_solutions"] = solutions == "hide"
+    sconf["version"] = sconf["release"] = package_version()
+    sconf["today"] = book_date()
     sconf["cnnbook_languages"] = [
         {"code": code, "label": lang_overrides(code).get("language_label", code),
          "hreflang": HREFLANG[code], "srcdir": str((chapters / code).resolve())}
         for code in LANGUAGES
     ]
     if builder == "latex":
-        sconf["latex_documents"] = latex_documents(lang, chapters, cfg)
+        sconf["latex_documents"] = latex_documents(lang, chapters, cfg, toc)
         le = sconf.setdefault("latex_elements", {})
         # Missing glyphs are written to the log as "Missing character: ..." (tests look for them)
         le["preamble"] = "\\tracinglostchars=2\n" + le.get("preamble", "")
         if cjk_fonts:
             le["preamble"] += xecjk_font_commands(cjk_fonts)
+        else:
+            le["preamble"] += cjk_font_family(lang_overrides("zh")["cjk_fonts"])
+        meta_preamble, le["maketitle"] = latex_metadata(lang)
+        le["preamble"] += meta_preamble
     return cfg
 
 
@@ -170,10 +285,20 @@ def xecjk_font_commands(cjk_fonts: dict) -> str:
     return "\n" + "\n".join(lines) + "\n"
 
 
-def latex_documents(lang: str, chapters: Path, cfg: dict) -> list[list]:
-    docs = [[load_yaml(TOC)["root"], "book.tex", cfg["title"], cfg["author"], "manual", False]]
+def cjk_font_family(cjk_fonts: dict) -> str:
+    """A book without xeCJK (English) still prints a few Chinese words (the glossary's Chinese
+    column, class cnnbookzh): \\DUrolecnnbookzh{...} sets them in the Chinese book's main face."""
+    family, regular, _bold = cjk_fonts["main"]
+    file, index = fc_face(family, regular)
+    return (f"\\newfontfamily\\cnnbookzhfont{{{file.name}}}[Path={file.parent}/, "
+            f"FontIndex={index}]  % {family}\n"
+            "\\newcommand{\\DUrolecnnbookzh}[1]{{\\cnnbookzhfont #1}}\n")
+
+
+def latex_documents(lang: str, chapters: Path, cfg: dict, toc: Path = TOC) -> list[list]:
+    docs = [[load_yaml(toc)["root"], "book.tex", cfg["title"], cfg["author"], "manual", False]]
     names = set()
-    for docname in toc_sections():
+    for docname in toc_sections(toc):
         name = handout_name(docname)
         if name in names or name == "book":
             raise SystemExit(f"two sections would share the handout name {name!r}: rename one")
@@ -188,7 +313,8 @@ def latex_documents(lang: str, chapters: Path, cfg: dict) -> list[list]:
 # one Sphinx build (run in its own process: docutils' global state is not shared between builds)
 
 
-def sphinx_build(lang: str, builder: str, chapters: Path, build: Path) -> int:
+def sphinx_build(lang: str, builder: str, chapters: Path, build: Path, toc: Path = TOC,
+                 solutions: str = "show") -> int:
     import jupyter_book.sphinx as jb_sphinx
 
     # jupyter-book 1.0.4 crashes (a bad call to its message box) when latex_documents has more
@@ -198,7 +324,7 @@ def sphinx_build(lang: str, builder: str, chapters: Path, build: Path) -> int:
         lambda docs, overrides: docs if len(docs) > 1 else original_update(docs, overrides))
     build_sphinx = jb_sphinx.build_sphinx
 
-    cfg = language_config(lang, chapters, builder, build)
+    cfg = language_config(lang, chapters, builder, build, toc, solutions)
     cfg_path = build / "config" / f"{builder}-{lang}" / "_config.yml"
     cfg_path.parent.mkdir(parents=True, exist_ok=True)
     cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -208,7 +334,7 @@ def sphinx_build(lang: str, builder: str, chapters: Path, build: Path) -> int:
         str(outdir.resolve()),
         noconfig=True,
         path_config=str(cfg_path),
-        confoverrides={"external_toc_path": str(TOC), "latex_individualpages": False,
+        confoverrides={"external_toc_path": str(toc), "latex_individualpages": False,
                        "nitpicky": True},
         doctreedir=str((build / "doctrees" / f"{builder}-{lang}").resolve()),
         builder=builder,
@@ -221,12 +347,14 @@ def sphinx_build(lang: str, builder: str, chapters: Path, build: Path) -> int:
     return int(result or 0)
 
 
-def run_sphinx_builds(builder: str, langs, chapters: Path, build: Path) -> bool:
+def run_sphinx_builds(builder: str, langs, chapters: Path, build: Path, toc: Path = TOC,
+                      solutions: str = "show") -> bool:
     """The languages in parallel, one subprocess each; True if all succeeded."""
     procs = {}
     for lang in langs:
         cmd = [sys.executable, str(Path(__file__).resolve()), "_sphinx", builder, "--lang", lang,
-               "--chapters", str(chapters), "--build", str(build)]
+               "--chapters", str(chapters), "--build", str(build), "--toc", str(toc),
+               "--solutions", solutions]
         procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                        text=True)
     ok = True
@@ -271,11 +399,11 @@ ROOT_INDEX = """<!DOCTYPE html>
 """
 
 
-def build_html(langs, chapters: Path, build: Path) -> bool:
+def build_html(langs, chapters: Path, build: Path, toc: Path = TOC, solutions: str = "show") -> bool:
     html = build / "html"
     for lang in langs:
         shutil.rmtree(html / lang, ignore_errors=True)
-    ok = run_sphinx_builds("html", langs, chapters, build)
+    ok = run_sphinx_builds("html", langs, chapters, build, toc, solutions)
     # myst-nb's scratch folder for output images (always <outdir>/../jupyter_execute); the pages
     # use the copies in <lang>/_images/
     shutil.rmtree(html / "jupyter_execute", ignore_errors=True)
@@ -303,11 +431,12 @@ def compile_pdf(texdir: Path, texname: str) -> tuple[Path, int, str]:
     return texdir / target, proc.returncode, proc.stdout
 
 
-def build_pdf(langs, chapters: Path, build: Path, artifacts: Path) -> bool:
+def build_pdf(langs, chapters: Path, build: Path, artifacts: Path, toc: Path = TOC,
+              solutions: str = "show") -> bool:
     latex = build / "latex"
     for lang in langs:
         shutil.rmtree(latex / lang, ignore_errors=True)
-    ok = run_sphinx_builds("latex", langs, chapters, build)
+    ok = run_sphinx_builds("latex", langs, chapters, build, toc, solutions)
     if not ok:
         return False
     jobs = []
@@ -355,18 +484,22 @@ def main(argv=None) -> int:
     parser.add_argument("--chapters", type=Path, default=ROOT / "chapters")
     parser.add_argument("--build", type=Path, default=ROOT / "_build")
     parser.add_argument("--artifacts", type=Path, default=ROOT / "artifacts")
+    parser.add_argument("--toc", type=Path, default=TOC)
+    parser.add_argument("--solutions", choices=SOLUTIONS, default="show",
+                        help="show (default) or hide the exercises' solutions")
     args = parser.parse_args(argv)
-    chapters, build = args.chapters.resolve(), args.build.resolve()
+    chapters, build, toc = args.chapters.resolve(), args.build.resolve(), args.toc.resolve()
 
     if args.target == "_sphinx":
-        return sphinx_build(args.lang[0], args.builder, chapters, build)
+        return sphinx_build(args.lang[0], args.builder, chapters, build, toc, args.solutions)
 
     start = time.perf_counter()
     ok = True
     if args.target in ("html", "all"):
-        ok = build_html(args.lang, chapters, build) and ok
+        ok = build_html(args.lang, chapters, build, toc, args.solutions) and ok
     if args.target in ("pdf", "all"):
-        ok = build_pdf(args.lang, chapters, build, args.artifacts.resolve()) and ok
+        ok = build_pdf(args.lang, chapters, build, args.artifacts.resolve(), toc,
+                       args.solutions) and ok
     print(f"{args.target}: {'ok' if ok else 'FAILED'} in {time.perf_counter() - start:.1f} s")
     return 0 if ok else 1
 

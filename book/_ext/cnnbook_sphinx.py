@@ -3,9 +3,15 @@
 * HTML: every page gets a link to the same page in the other language(s) (a bar at the top of
   the article, plus ``<link rel="alternate" hreflang=...>``).  The languages are built side by side
   into ``_build/html/<lang>/``, so the link is the relative URL ``../<other>/<pagename>.html``.
-* LaTeX (and every other non-HTML builder): the Colab badge of each notebook (a remote SVG that
-  LaTeX cannot include, and that would need the network) becomes a plain text link, and the
-  summary of a foldable ``<details>`` hint becomes a bold "Hint:" label before its text.
+* HTML: the Colab badge of each notebook (a remote SVG in the notebook, which Colab and Jupyter
+  users load) is shown from the copy served with the book (``_static/colab-badge-<lang>.svg``),
+  so that no page needs the network for an image.
+* LaTeX (and every other non-HTML builder): the Colab badge becomes a plain text link; each
+  page's bibliography (sphinxcontrib-bibtex) stays where the page puts it, under its
+  "References" heading, instead of being gathered at the end of the book by Sphinx.
+* ``{cnnbook-glossary}`` directive: the table of book/glossary.yml (English term, Chinese term,
+  section where it first appears with a link to it, and in Chinese the rejected variants).
+* Chinese: a solution's title reads "练习 1 的解答" (sphinx-exercise writes "解答 练习 1").
 * Every builder: notebook code cells are highlighted as IPython (``!pip``, ``%time``), whatever
   the notebook's language_info says.
 * Every builder: ANSI colour codes and carriage returns (tqdm progress bars, tracebacks) are
@@ -18,9 +24,13 @@ import html
 import re
 from pathlib import Path
 
+import yaml
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
 
 __version__ = "0.1.0"
 
@@ -28,7 +38,7 @@ COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 SOURCE_SUFFIXES = (".md", ".ipynb", ".rst")
 SPECIAL_PAGES = {"search", "genindex"}
-SUMMARY_RE = re.compile(r"<summary>(.*?)</summary>", re.S)
+LOCAL_BADGE = "_static/colab-badge-{lang}.svg"
 
 OPEN_IN_COLAB = {"en": "Open in Colab", "zh": "在 Colab 中打开"}
 READ_IN = {"en": "Read this page in", "zh": "阅读本页的其他语言版本："}
@@ -117,20 +127,168 @@ class NonHtmlOutputs(SphinxPostTransform):
             if new != text:
                 block.children = [nodes.Text(new)]
                 block.rawsource = new
+        lang = self.config.cnnbook_language
+        label = OPEN_IN_COLAB.get(lang, OPEN_IN_COLAB["en"])
+        badges = [image for image in self.document.findall(nodes.image)
+                  if image.get("uri", "").startswith(COLAB_BADGE)]
         if is_html:
+            # the copy served with the book, relative to this page
+            page = self.app.builder.get_target_uri(self.env.docname)
+            local = relative_uri(page, LOCAL_BADGE.format(lang=lang if lang in OPEN_IN_COLAB else "en"))
+            for image in badges:
+                image["uri"] = local
+                image["candidates"] = {"*": local}
+                image["alt"] = label
             return
-        # <details><summary>Hint</summary> ... </details> (the exercises' foldable hints) is raw
-        # HTML that LaTeX drops: keep its summary as a bold label, so a printed hint stays marked.
-        for raw in list(self.document.findall(nodes.raw)):
-            if "html" in raw.get("format", "").split():
-                summary = SUMMARY_RE.search(raw.astext())
-                if summary:
-                    label = html.unescape(re.sub(r"<[^>]+>", "", summary.group(1))).strip()
-                    raw.replace_self(nodes.paragraph("", "", nodes.strong(text=f"{label}:")))
-        label = OPEN_IN_COLAB.get(self.config.cnnbook_language, OPEN_IN_COLAB["en"])
-        for image in list(self.document.findall(nodes.image)):
-            if image.get("uri", "").startswith(COLAB_BADGE):
-                image.replace_self(nodes.Text(label))
+        for image in badges:
+            image.replace_self(nodes.Text(label))
+        _bibliographies_in_place(self.document)
+
+
+def _bibliographies_in_place(document) -> None:
+    """LaTeX: each citation of a page's bibliography becomes a paragraph "[label] entry" with the
+    citation's hyperlink target, where the bibliography directive put it.  (Sphinx's LaTeX
+    builder would otherwise move every citation of the whole book into one list at its end,
+    leaving each page's "References" heading empty.)"""
+    for citation in list(document.findall(nodes.citation)):
+        docname = citation.get("docname", "")
+        # the anchor names sphinxcontrib-bibtex links citations to in LaTeX (\bibitem's)
+        anchors = "".join(f"\\phantomsection\\hypertarget{{cite.{docname}:{cid}}}{{}}"
+                          for cid in citation["ids"])
+        para = nodes.paragraph(classes=["cnnbook-reference"])
+        para += nodes.raw("", anchors, format="latex")
+        label = citation.next_node(nodes.label)
+        if label is not None:
+            para += nodes.Text(f"[{label.astext()}] ")
+        body = [child for child in citation.children if isinstance(child, nodes.paragraph)]
+        for child in body[:1]:
+            para += [grandchild.deepcopy() for grandchild in child.children]
+        citation.replace_self(para)
+
+
+class ChineseSolutionTitles(SphinxPostTransform):
+    """Chinese: "解答 练习 1" (sphinx-exercise: "Solution to" + "Exercise 1") -> "练习 1 的解答"."""
+
+    default_priority = 30  # after sphinx-exercise resolves the titles (21)
+
+    def run(self, **kwargs):
+        if self.config.cnnbook_language != "zh":
+            return
+        try:
+            from sphinx_exercise.nodes import solution_node
+        except ImportError:
+            return
+        for solution in self.document.findall(solution_node):
+            title = solution.children[0] if solution.children else None
+            if not isinstance(title, nodes.title) or len(title.children) != 2:
+                continue
+            text, ref = title.children
+            if isinstance(text, nodes.Text) and text.astext().strip() == "解答":
+                for child in ref.findall(nodes.Text):
+                    child.parent.replace(child, nodes.Text(child.astext().lstrip()))
+                    break
+                title.children = []
+                title += [ref, nodes.Text(" 的解答")]
+                ref.parent = title
+                solution["title"] = title.astext()
+
+
+GLOSSARY_HEADERS = {
+    "en": ["English", "Chinese", "First appears in"],
+    "zh": ["英文", "中文", "首次出现", "不用"],
+}
+
+
+def load_glossary(path: Path) -> list[dict]:
+    """The entries of book/glossary.yml: en, zh, section, rejected (a list)."""
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a list of entries (- en: ..., zh: ..., section: ...)")
+    for i, entry in enumerate(entries):
+        missing = [key for key in ("en", "zh", "section") if not (entry or {}).get(key)]
+        if missing:
+            raise ValueError(f"{path}: entry {i + 1} ({entry}) lacks {', '.join(missing)}")
+        entry.setdefault("rejected", [])
+    return entries
+
+
+def _source_title(env, docname: str) -> str | None:
+    """The first '# ' heading of a page's source (notebook or markdown)."""
+    path = Path(env.doc2path(docname))
+    try:
+        if path.suffix == ".ipynb":
+            import json
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            texts = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                     for c in cells if c["cell_type"] == "markdown"]
+        else:
+            texts = [path.read_text(encoding="utf-8")]
+    except (OSError, ValueError, KeyError):
+        return None
+    for text in texts:
+        for line in text.splitlines():
+            m = re.match(r"#\s+(.+?)\s*#*\s*$", line)
+            if m:
+                return m.group(1).strip()
+    return None
+
+
+class GlossaryTable(SphinxDirective):
+    """``{cnnbook-glossary}``: book/glossary.yml as a table in the page's language, sorted by
+    English term; each term links to the section (notebook) where it first appears.  Terms of a
+    section that is not in the book yet are left out."""
+
+    has_content = False
+
+    def run(self):
+        path = Path(self.config.cnnbook_glossary)
+        self.env.note_dependency(str(path))
+        try:
+            entries = load_glossary(path)
+        except (OSError, ValueError, yaml.YAMLError) as err:
+            return [self.state.document.reporter.error(str(err), line=self.lineno)]
+        lang = self.config.cnnbook_language
+        headers = GLOSSARY_HEADERS.get(lang, GLOSSARY_HEADERS["en"])
+        by_name = {}
+        for docname in sorted(self.env.found_docs):
+            by_name.setdefault(docname.rsplit("/", 1)[-1], docname)
+        table = nodes.table(classes=["cnnbook-glossary"])
+        tgroup = nodes.tgroup(cols=len(headers))
+        table += tgroup
+        for width in ([3, 2, 3, 2] if len(headers) == 4 else [4, 3, 4]):
+            tgroup += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        head += self._row([nodes.Text(h) for h in headers])
+        tgroup += head
+        body = nodes.tbody()
+        tgroup += body
+        for entry in sorted(entries, key=lambda e: e["en"].casefold()):
+            docname = by_name.get(entry["section"])
+            if docname is None:
+                # a section not written yet (tests/book/test_glossary.py names it)
+                continue
+            # the section's title as link text (also where the link cannot be made: a PDF
+            # handout without that section)
+            where = addnodes.pending_xref(
+                "", nodes.inline(text=_source_title(self.env, docname) or entry["section"]),
+                refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=True,
+                refwarn=True, refdoc=self.env.docname)
+            # Chinese text: class cnnbookzh (LaTeX \\DUrolecnnbookzh: a CJK font in the English PDF)
+            cells = [nodes.Text(entry["en"]), nodes.inline(text=entry["zh"], classes=["cnnbookzh"]),
+                     where]
+            if len(headers) == 4:
+                cells.append(nodes.inline(text="、".join(entry["rejected"]), classes=["cnnbookzh"]))
+            body += self._row(cells)
+        return [table]
+
+    @staticmethod
+    def _row(contents) -> nodes.row:
+        row = nodes.row()
+        for content in contents:
+            entry = nodes.entry()
+            entry += nodes.paragraph("", "", content)
+            row += entry
+        return row
 
 
 def _in_cell_input(node) -> bool:
@@ -157,4 +315,8 @@ def setup(app: Sphinx):
     app.connect("builder-inited", on_builder_inited)
     app.connect("html-page-context", on_html_page_context)
     app.add_post_transform(NonHtmlOutputs)
+    app.add_post_transform(ChineseSolutionTitles)
+    # absolute path of book/glossary.yml (set by scripts/build_book.py)
+    app.add_config_value("cnnbook_glossary", "", "env")
+    app.add_directive("cnnbook-glossary", GlossaryTable)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,9 +13,34 @@ BFRANGE_RE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
 HEX_RE = re.compile(rb"<([0-9A-Fa-f]+)>")
 
 
-def pdftotext(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+def pdftotext(pdf: Path, last_page: int | None = None) -> str:
+    pages = ["-l", str(last_page)] if last_page else []
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"], check=True,
                           capture_output=True, text=True).stdout
+
+
+def pdfinfo(pdf: Path) -> dict[str, str]:
+    """pdfinfo's fields (Title, Author, Subject, Keywords, Pages, ...)."""
+    out = subprocess.run(["pdfinfo", "-enc", "UTF-8", str(pdf)], check=True, capture_output=True,
+                         text=True).stdout
+    return {key.strip(): value.strip() for key, _, value in
+            (line.partition(":") for line in out.splitlines()) if key}
+
+
+def pdf_lang(pdf: Path) -> str | None:
+    """The document language (/Lang of the catalog, hyperref's pdflang), which pdfinfo does not
+    print: looked for in the file and in its compressed object streams."""
+    data = pdf.read_bytes()
+    for chunk in [data] + [m.group(1) for m in STREAM_RE.finditer(data)]:
+        if chunk is not data:
+            try:
+                chunk = zlib.decompress(chunk)
+            except zlib.error:
+                continue
+        m = re.search(rb"/Lang\s*\(([^)]*)\)", chunk)
+        if m:
+            return m.group(1).decode("ascii", "replace")
+    return None
 
 
 def pdffonts(pdf: Path) -> list[dict]:

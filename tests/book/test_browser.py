@@ -112,8 +112,10 @@ def test_figures_load(browser, site_url, lang):
             img => ({src: img.currentSrc || img.src, w: img.naturalWidth, done: img.complete}));""")
     local = [i for i in images if i["src"].startswith(site_url)]
     assert all(i["w"] > 0 for i in local), [i for i in local if i["w"] == 0]
-    badge = [i for i in images if "colab-badge.svg" in i["src"]]
-    assert len(badge) == 1, "the Colab badge"
+    # the Colab badge: the copy served with the book, loaded
+    assert not [i for i in images if "colab-badge.svg" in i["src"]], "the remote Colab badge"
+    badge = [i for i in local if f"/_static/colab-badge-{lang}.svg" in i["src"]]
+    assert len(badge) == 1 and badge[0]["w"] > 0, f"the Colab badge: {badge}"
     stored = _stored_images(lang)
     assert len(local) >= stored, f"{stored} figures stored in the notebook, {len(local)} on the page"
     assert stored > 0, f"chapters/{lang}/modern_cnn/alexnet.ipynb stores no figure: run `make outputs`"

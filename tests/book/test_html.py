@@ -50,7 +50,7 @@ def test_every_page_links_to_its_twin(html_dir, lang):
 def test_launch_buttons_and_badge_from_the_repository_setting(html_dir, lang, config, sections):
     url, branch = config["repository"]["url"], config["repository"]["branch"]
     slug = url.removeprefix("https://github.com/")
-    for doc in sections:
+    for doc in _notebook_sections(lang, sections):
         text = _page(html_dir, lang, doc)
         path = f"chapters/{lang}/{doc}.ipynb"
         colab = f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}"
@@ -60,6 +60,95 @@ def test_launch_buttons_and_badge_from_the_repository_setting(html_dir, lang, co
         # the badge cell of the notebook points at the same place
         assert colab == badges.expected_badge_url(ROOT / path)
         assert "/blob/master/" not in text
+
+
+def _notebook_sections(lang: str, sections: list[str]) -> list[str]:
+    return [doc for doc in sections
+            if build_book.source_path(ROOT / "chapters", lang, doc).suffix == ".ipynb"]
+
+
+def _html_pages(html_dir: Path, lang: str) -> list[Path]:
+    return sorted(p for p in (html_dir / lang).rglob("*.html") if "_static" not in p.parts)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_remote_images(html_dir, lang):
+    """Every image is served with the book (the Colab badge included): pages work offline."""
+    for page in _html_pages(html_dir, lang):
+        text = page.read_text(encoding="utf-8")
+        remote = re.findall(r'<img[^>]+src="((?:https?:)?//[^"]+)"', text)
+        assert not remote, f"{page.relative_to(html_dir)}: remote images {remote}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_colab_badge_served_with_the_book(html_dir, lang, sections):
+    for doc in _notebook_sections(lang, sections):
+        text = _page(html_dir, lang, doc)
+        srcs = re.findall(r'<img alt="([^"]*)" src="([^"]*colab-badge[^"]*)"', text)
+        assert len(srcs) == 1, f"{lang}/{doc}: Colab badge images {srcs}"
+        alt, src = srcs[0]
+        assert alt == {"en": "Open in Colab", "zh": "在 Colab 中打开"}[lang]
+        badge = ((html_dir / lang / doc).parent / src).resolve()
+        assert badge == (html_dir / lang / "_static" / f"colab-badge-{lang}.svg").resolve()
+        svg = badge.read_text(encoding="utf-8")
+        assert alt in svg and "<svg" in svg and "http" not in svg.replace("http://www.w3.org", "")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_colab_setup_cell_left_out(html_dir, lang, sections):
+    """The set-up cell (tag remove-cell) stays in the notebook, not in the book."""
+    for doc in _notebook_sections(lang, sections):
+        nb = json.loads((ROOT / "chapters" / lang / f"{doc}.ipynb").read_text(encoding="utf-8"))
+        assert "google.colab" in "".join(nb["cells"][1]["source"]), "the notebook keeps it"
+        text = _page(html_dir, lang, doc)
+        assert "google.colab" not in text and "pip install" not in text, f"{lang}/{doc}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_exercises_of_every_section(html_dir, lang, sections):
+    """Every {exercise} of a notebook is numbered in its page, with its hints folded and its
+    solution present (folded); none is lost by a typo in the colon fences."""
+    for doc in _notebook_sections(lang, sections):
+        nb = json.loads((ROOT / "chapters" / lang / f"{doc}.ipynb").read_text(encoding="utf-8"))
+        source = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        exercises = len(re.findall(r"^:{3,}\{exercise\}", source, re.M))
+        solutions = len(re.findall(r"^:{3,}\{solution\}", source, re.M))
+        hints = len(re.findall(r"^:{3,}\{hint\}", source, re.M))
+        text = _page(html_dir, lang, doc)
+        word = {"en": "Exercise", "zh": "练习"}[lang]
+        numbers = re.findall(r'<span class="caption-number">' + word + r' (\d+) </span>', text)
+        assert numbers == [str(i) for i in range(1, exercises + 1)], f"{lang}/{doc}: {numbers}"
+        assert text.count('class="dropdown admonition hint"') == hints
+        assert len(re.findall(r'class="solution dropdown admonition"', text)) == solutions
+
+
+def test_glossary_page(html_dir):
+    """book/glossary.yml as a table in each language, each term linked to its first section."""
+    from cnnbook_sphinx import load_glossary
+    written = {d.rsplit("/", 1)[-1] for d in build_book.toc_files()}
+    entries = [e for e in load_glossary(ROOT / "book" / "glossary.yml") if e["section"] in written]
+    assert entries
+    for lang in LANGS:
+        text = _page(html_dir, lang, "glossary")
+        table = text[text.index('<table class="cnnbook-glossary'):text.index("</table>")]
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+        header, rows = rows[0], rows[1:]
+        assert len(rows) == len(entries)
+        if lang == "zh":
+            assert "不用" in header and "中文" in header
+        else:
+            assert "English" in header and "不用" not in header
+        for entry in entries:
+            row = next((r for r in rows if f"<p>{entry['en']}</p>" in r), None)
+            assert row is not None, f"{lang}: no row for {entry['en']!r}"
+            assert f">{entry['zh']}</span></p>" in row
+            doc = next(d for d in build_book.toc_files() if d.rsplit("/", 1)[-1] == entry["section"])
+            href = re.search(r'href="([^"#]+)"', row).group(1)
+            assert ((html_dir / lang / "glossary.html").parent / href).resolve() == (
+                html_dir / lang / f"{doc}.html").resolve()
+            if lang == "zh":
+                for variant in entry["rejected"]:
+                    assert variant in row
 
 
 def _search_index(html_dir: Path, lang: str) -> dict:
