@@ -152,7 +152,7 @@ def test_changed_english_markdown_cell_is_reported_with_its_diff(copy):
 
 @pytest.mark.parametrize("what, old, new", [
     ("comment", "# (channels, 1, 11, 11)", "# (output channels, 1, 11, 11)"),
-    ("printed string", '"first-layer filters of the trained network"', '"filters of the first layer"'),
+    ("printed string", '"first-layer kernels of the trained network"', '"kernels of the first layer"'),
 ])
 def test_changed_english_comment_or_string_is_reported(copy, what, old, new):
     with copy.edit("en") as notebook:
