@@ -32,6 +32,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from ..errors import CnnbookError, check_int, check_int_sequence, check_probability
 from ._base import ImageClassifier
 from ._init import xavier_init
 
@@ -54,10 +55,12 @@ class AlexNet(ImageClassifier):
                  channels: Sequence[int] = PAPER_CHANNELS, hidden_features: int = 4096,
                  dropout: float = 0.5) -> None:
         super().__init__()
-        if len(channels) != 5:
-            raise ValueError(f"channels must list the widths of AlexNet's 5 convolutions, got {list(channels)}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
+        if not isinstance(channels, (list, tuple)) or len(channels) != 5:
+            raise CnnbookError(f"channels={channels!r} is not allowed: channels must list the widths of "
+                               "AlexNet's 5 convolutions, e.g. (96, 256, 384, 384, 256)")
+        channels = check_int_sequence("channels", channels, minimum=1, length=5)
+        hidden_features = check_int("hidden_features", hidden_features, minimum=1)
+        dropout = check_probability("dropout", dropout)
         self.in_channels, self.num_classes = in_channels, num_classes
         c1, c2, c3, c4, c5 = channels
         self.features = nn.Sequential(
