@@ -183,14 +183,14 @@ def test_training_and_evaluation(data, tiny_batches, capsys):
     try:
         history = train(model, **call, plot=False, progress=False)
     except Exception as error:  # noqa: BLE001
-        assert_named_error(error, arguments)
+        assert_named_error(error, {"images": 0, "labels": 0, **arguments})
     else:
         assert all(math.isfinite(loss) for loss in history.train_loss)
         assert all(0.0 <= accuracy <= 1.0 for accuracy in history.eval_acc)
     try:
         accuracy = evaluate_accuracy(model, call["eval_loader"])
     except Exception as error:  # noqa: BLE001
-        assert_named_error(error, {"loader": 0, **arguments})
+        assert_named_error(error, {"loader": 0, "images": 0, **arguments})
     else:
         assert 0.0 <= accuracy <= 1.0
     capsys.readouterr()

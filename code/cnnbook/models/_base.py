@@ -143,11 +143,16 @@ def _check_images(module: ImageClassifier, args: tuple[Any, ...]) -> None:
         raise CnnbookError(f"{name} got an empty batch of images shaped {tuple(images.shape)}: the batch "
                            "size, height and width must all be at least 1.")
     wanted = module._probe_dtype()
-    autocast = images.is_floating_point() and torch.is_autocast_enabled(images.device.type)
+    autocast = (images.is_floating_point() and images.device.type in ("cpu", "cuda", "mps", "xpu")
+                and torch.is_autocast_enabled(images.device.type))
     if images.dtype != wanted and not autocast:
         raise CnnbookError(
             f"{name} computes in {wanted} but the images are {images.dtype}. " + _dtype_hint(images.dtype, wanted))
-    smallest = module.min_input_size
+    # Fast path: large enough for the size found last time.  Otherwise look again (a layer may have
+    # been replaced since) before saying the images are too small.
+    smallest = module._min_input_size if module._min_input_size_key is not None else module.min_input_size
+    if smallest is not None and (height < smallest or width < smallest):
+        smallest = module.min_input_size
     if smallest is not None and (height < smallest or width < smallest):
         raise CnnbookError(
             f"{name} needs images of at least {smallest}x{smallest} pixels, got {height}x{width}: its "
