@@ -11,7 +11,9 @@ no memory and no arithmetic.
 """
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -106,6 +108,22 @@ class ImageClassifier(nn.Module):
             else:
                 low = middle + 1
         return low
+
+
+def check_arguments(cls: type, **checks: Callable[[str, Any], Any]) -> None:
+    """Make ``cls``'s constructor check the arguments it is given with ``checks`` (argument name
+    -> ``check(name, value)``, a helper of ``cnnbook.errors``) before it builds anything."""
+    init = cls.__init__
+    signature = inspect.signature(init)
+
+    @functools.wraps(init)
+    def checked_init(self, *args: Any, **kwargs: Any) -> None:
+        for name, value in signature.bind(self, *args, **kwargs).arguments.items():
+            if name in checks:
+                checks[name](name, value)
+        init(self, *args, **kwargs)
+
+    cls.__init__ = checked_init
 
 
 def _dtype_hint(dtype: torch.dtype, wanted: torch.dtype) -> str:

@@ -33,7 +33,7 @@ import torch
 from torch import nn
 
 from ..errors import CnnbookError, check_int, check_int_sequence, check_probability
-from ._base import ImageClassifier
+from ._base import ImageClassifier, check_arguments
 from ._init import xavier_init
 
 PAPER_CHANNELS = (96, 256, 384, 384, 256)
@@ -55,12 +55,10 @@ class AlexNet(ImageClassifier):
                  channels: Sequence[int] = PAPER_CHANNELS, hidden_features: int = 4096,
                  dropout: float = 0.5) -> None:
         super().__init__()
-        if not isinstance(channels, (list, tuple)) or len(channels) != 5:
-            raise CnnbookError(f"channels={channels!r} is not allowed: channels must list the widths of "
-                               "AlexNet's 5 convolutions, e.g. (96, 256, 384, 384, 256)")
-        channels = check_int_sequence("channels", channels, minimum=1, length=5)
-        hidden_features = check_int("hidden_features", hidden_features, minimum=1)
-        dropout = check_probability("dropout", dropout)
+        if len(channels) != 5:
+            raise ValueError(f"channels must list the widths of AlexNet's 5 convolutions, got {list(channels)}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
         self.in_channels, self.num_classes = in_channels, num_classes
         c1, c2, c3, c4, c5 = channels
         self.features = nn.Sequential(
@@ -84,6 +82,18 @@ class AlexNet(ImageClassifier):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         features = self.avgpool(self.features(images))
         return self.classifier(torch.flatten(features, 1))
+
+
+def _check_channels(name: str, channels: Sequence[int]) -> None:
+    if not isinstance(channels, (list, tuple)) or len(channels) != 5:
+        raise CnnbookError(f"channels={channels!r} is not allowed: channels must list the widths of AlexNet's "
+                           "5 convolutions, e.g. (96, 256, 384, 384, 256)")
+    check_int_sequence(name, channels, minimum=1, length=5)
+
+
+# The constructor's arguments are checked here, outside the class, whose source the AlexNet page shows.
+check_arguments(AlexNet, channels=_check_channels, dropout=check_probability,
+                hidden_features=lambda name, value: check_int(name, value, minimum=1))
 
 
 def alexnet(num_classes: int = 1000, in_channels: int = 3) -> AlexNet:
