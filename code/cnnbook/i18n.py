@@ -45,8 +45,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 def set_language(language: str) -> None:
     """Choose the language of the package's printed text and plot labels: ``"en"`` or ``"zh"``."""
     global _language
-    if language not in LANGUAGES:
-        raise ValueError(f"unknown language {language!r}: choose one of {', '.join(LANGUAGES)}")
+    if not isinstance(language, str) or language not in LANGUAGES:
+        from .errors import CnnbookError
+        raise CnnbookError(f"unknown language {language!r}: choose one of {', '.join(LANGUAGES)}")
     _language = language
 
 

@@ -14,26 +14,66 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from .errors import check_bool, invalid
+
+
+def check_model(model: nn.Module, name: str = "model") -> nn.Module:
+    """``model`` if it is a PyTorch module; a clear error otherwise (e.g. a model's name)."""
+    if not isinstance(model, nn.Module):
+        hint = f"Build it first, e.g. models.{model}()." if isinstance(model, str) else ""
+        raise invalid(name, model, "a model (a torch.nn.Module), e.g. cnnbook.models.lenet()", hint, type_error=True)
+    return model
+
+
+def check_input_shape(input_shape: Sequence[int], name: str = "input_shape") -> tuple[int, ...]:
+    """A batch shape ``(batch, channels, height, width)`` of positive integers."""
+    allowed = "a shape (batch, channels, height, width) of positive integers, e.g. (1, 1, 28, 28)"
+    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (Sequence, torch.Size)):
+        raise invalid(name, input_shape, allowed, type_error=True)
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in input_shape) or not input_shape:
+        raise invalid(name, input_shape, allowed)
+    return tuple(input_shape)
+
+
+def _default_input_shape(model: nn.Module) -> tuple[int, int, int, int]:
+    """One image of the model's own channels (3 if it does not say), at 224x224 or its smallest size."""
+    channels = getattr(model, "in_channels", 3)
+    smallest = getattr(model, "min_input_size", None) or 0
+    size = max(224, smallest)
+    return (1, channels if isinstance(channels, int) else 3, size, size)
+
+
+def _device_and_dtype(model: nn.Module) -> tuple[torch.device, torch.dtype]:
+    """Where the model's parameters are, and the floating-point type they compute in."""
+    parameter = next(model.parameters(), None)
+    floating = next((p for p in model.parameters() if p.is_floating_point()), None)
+    return (parameter.device if parameter is not None else torch.device("cpu"),
+            floating.dtype if floating is not None else torch.get_default_dtype())
+
 
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     """Number of parameters (weights and biases), optionally only those that are trained."""
+    check_model(model)
+    trainable_only = check_bool("trainable_only", trainable_only)
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
-def count_flops(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 224)) -> int:
+def count_flops(model: nn.Module, input_shape: Sequence[int] | None = None) -> int:
     """Floating-point operations of one forward pass, counted by ``torch.utils.flop_counter``.
 
-    The model runs once in eval mode on a zero tensor of ``input_shape``; its train/eval mode is
-    restored afterwards.  One multiply-add counts as 2 FLOPs.
+    The model runs once in eval mode on a zero tensor of ``input_shape`` (by default one image
+    with the model's own number of channels, 224x224 or the model's smallest size if larger);
+    its train/eval mode is restored afterwards.  One multiply-add counts as 2 FLOPs.
     """
+    check_model(model)
+    input_shape = _default_input_shape(model) if input_shape is None else check_input_shape(input_shape)
     getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not below
     was_training = model.training
     model.eval()
-    parameter = next(model.parameters(), None)
-    device = parameter.device if parameter is not None else torch.device("cpu")
+    device, dtype = _device_and_dtype(model)
     try:
         with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            model(torch.zeros(*input_shape, device=device))
+            model(torch.zeros(*input_shape, device=device, dtype=dtype))
     finally:
         model.train(was_training)
     return int(counter.get_total_flops())
@@ -54,6 +94,8 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]) -> list[LayerRow]:
     Leaf layers are modules without children (convolutions, activations, pooling, linear...),
     listed in the order they run.  The model is run in eval mode and restored afterwards.
     """
+    check_model(model)
+    input_shape = check_input_shape(input_shape)
     getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not under the hooks
     rows: list[LayerRow] = []
     hooks = []
@@ -66,11 +108,10 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]) -> list[LayerRow]:
             hooks.append(module.register_forward_hook(record))
     was_training = model.training
     model.eval()
-    parameter = next(model.parameters(), None)
-    device = parameter.device if parameter is not None else torch.device("cpu")
+    device, dtype = _device_and_dtype(model)
     try:
         with torch.no_grad():
-            model(torch.zeros(*input_shape, device=device))
+            model(torch.zeros(*input_shape, device=device, dtype=dtype))
     finally:
         for hook in hooks:
             hook.remove()

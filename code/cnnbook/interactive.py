@@ -12,6 +12,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from .errors import CnnbookTypeError
+
 
 class _Explorer(widgets.VBox):
     """A VBox whose text form explains itself instead of listing its children."""
@@ -29,6 +31,14 @@ def slider_explorer(draw: Callable[..., plt.Figure], sliders: dict[str, widgets.
 
     ``static_text`` is what a page without a running kernel shows in place of the widget.
     """
+    if not callable(draw):
+        raise CnnbookTypeError(f"draw={draw!r} is not allowed: draw must be a function that returns a figure")
+    if not isinstance(sliders, dict) or not all(isinstance(name, str) and isinstance(slider, widgets.Widget)
+                                                for name, slider in sliders.items()):
+        raise CnnbookTypeError(f"sliders={type(sliders).__name__} is not allowed: sliders must be a dict from draw's "
+                               "argument names to widgets, e.g. {'lr': widgets.FloatSlider(...)}")
+    if not isinstance(static_text, str):
+        raise CnnbookTypeError(f"static_text={static_text!r} is not allowed: static_text must be a str")
     output = widgets.Output()
 
     def redraw(_change: object = None) -> None:

@@ -17,6 +17,8 @@ import numpy as np
 import torch
 from matplotlib import font_manager
 
+from .errors import CnnbookError, CnnbookTypeError, check_float, check_int
+
 CJK_FONT_CANDIDATES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
                        "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
                        "Heiti SC", "Arial Unicode MS")
@@ -57,18 +59,28 @@ def use_book_fonts() -> str | None:
 
 def show_images(images: torch.Tensor | Sequence[torch.Tensor], rows: int, columns: int,
                 titles: Sequence[str] | None = None, scale: float = 1.5, suptitle: str | None = None) -> plt.Figure:
-    """Draw a grid of grayscale or RGB images (tensors shaped (C, H, W) or (H, W)); return the figure."""
+    """Draw a grid of grayscale or RGB images (tensors shaped (C, H, W) or (H, W)); return the figure.
+
+    ``images`` is a batch (a tensor shaped (N, C, H, W) or (N, H, W)), a list of images, or one
+    (H, W) image.  Float images are drawn from 0 (black) to 1 (white); integer ones (uint8) from 0 to 255.
+    """
+    rows, columns = check_int("rows", rows, minimum=1), check_int("columns", columns, minimum=1)
+    scale = check_float("scale", scale, minimum=0.0, include_minimum=False)
+    if isinstance(images, (torch.Tensor, np.ndarray)) and images.ndim == 2:
+        images = [images]  # one (H, W) image
+    if isinstance(images, (str, bytes)) or not hasattr(images, "__len__"):
+        raise CnnbookTypeError(f"images={type(images).__name__} is not allowed: images must be a batch of images "
+                               "(a tensor shaped (N, C, H, W) or (N, H, W)) or a list of (C, H, W) / (H, W) images")
+    if titles is not None and (isinstance(titles, str) or not hasattr(titles, "__len__")):
+        raise CnnbookTypeError(f"titles={titles!r} is not allowed: titles must be a list of strings, one per image")
+    prepared = [_displayable(images[index], index) for index in range(min(len(images), rows * columns))]
     figure, axes = plt.subplots(rows, columns, figsize=(columns * scale, rows * scale + (0.4 if suptitle else 0)),
                                 squeeze=False)
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
         if index >= len(images):
             continue
-        image = images[index]
-        image = image.detach().cpu() if isinstance(image, torch.Tensor) else torch.as_tensor(np.asarray(image))
-        if image.dim() == 3 and image.shape[0] in (1, 3):
-            image = image.permute(1, 2, 0)
-        image = image.squeeze(-1) if image.dim() == 3 and image.shape[-1] == 1 else image
+        image = prepared[index]
         axis.imshow(image.numpy(), cmap="gray" if image.dim() == 2 else None, vmin=0, vmax=1)
         if titles is not None and index < len(titles):
             axis.set_title(titles[index], fontsize=9)
@@ -76,6 +88,22 @@ def show_images(images: torch.Tensor | Sequence[torch.Tensor], rows: int, column
         figure.suptitle(suptitle)
     figure.tight_layout()
     return figure
+
+
+def _displayable(image, index: int) -> torch.Tensor:
+    """One image as an (H, W) or (H, W, 3) float tensor in [0, 1] for ``imshow``."""
+    image = image.detach().cpu() if isinstance(image, torch.Tensor) else torch.as_tensor(np.asarray(image))
+    if image.dim() == 3 and image.shape[0] in (1, 3):
+        image = image.permute(1, 2, 0)
+    image = image.squeeze(-1) if image.dim() == 3 and image.shape[-1] == 1 else image
+    if not (image.dim() == 2 or (image.dim() == 3 and image.shape[-1] == 3)):
+        raise CnnbookError(f"images[{index}] has shape {tuple(image.shape)}: each image must be grayscale (H, W) or "
+                           "(1, H, W), or RGB (3, H, W) or (H, W, 3); an image with 2 or 4 channels cannot be drawn")
+    if image.dtype == torch.bool:
+        image = image.float()
+    elif not image.is_floating_point():
+        image = image.float() / 255  # 0-255 integers, as images are stored
+    return image.float()
 
 
 def in_notebook() -> bool:

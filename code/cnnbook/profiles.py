@@ -20,6 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from .errors import CnnbookError, check_int, check_seed
 from .i18n import tr
 
 PROFILE_VARIABLE = "CNNBOOK_PROFILE"
@@ -31,7 +32,7 @@ def active_profile(name: str | None = None) -> str:
     chosen = name or os.environ.get(PROFILE_VARIABLE) or ("full" if torch.cuda.is_available() else "fast")
     if chosen not in PROFILES:
         source = "profile" if name else PROFILE_VARIABLE
-        raise ValueError(f"unknown run profile {chosen!r} (from {source}): choose 'fast' (small model, "
+        raise CnnbookError(f"unknown run profile {chosen!r} (from {source}): choose 'fast' (small model, "
                          "2,048 sample images, CPU-friendly) or 'full' (D2L's settings, full dataset, GPU).")
     return chosen
 
@@ -58,6 +59,9 @@ class RunConfig:
         """The section's model for this profile, from ``cnnbook.models``, its initial weights
         drawn after seeding PyTorch with ``seed`` (``None``: not seeded), so a run repeats."""
         from . import models
+        check_int("in_channels", in_channels, minimum=1)
+        check_int("num_classes", num_classes, minimum=1)
+        check_seed("seed", seed, allow_none=True)
         if seed is not None:
             torch.manual_seed(seed)
         return getattr(models, self.model)(num_classes=num_classes, in_channels=in_channels, **self.model_kwargs)
@@ -86,7 +90,7 @@ SECTION_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
 
 def run_config(section: str, profile: str | None = None) -> RunConfig:
     """The settings of ``section``'s training run under the active (or given) profile."""
-    if section not in SECTION_SETTINGS:
-        raise ValueError(f"no run settings for section {section!r}; known sections: {', '.join(sorted(SECTION_SETTINGS))}")
+    if not isinstance(section, str) or section not in SECTION_SETTINGS:
+        raise CnnbookError(f"no run settings for section {section!r}; known sections: {', '.join(sorted(SECTION_SETTINGS))}")
     chosen = active_profile(profile)
     return RunConfig(section=section, profile=chosen, **SECTION_SETTINGS[section][chosen])

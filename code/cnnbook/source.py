@@ -16,6 +16,7 @@ def show_source(obj: Any) -> Code:
     try:
         source = inspect.getsource(obj)
     except (TypeError, OSError) as error:
-        raise ValueError(f"cannot show the source of {obj!r}: pass a class or function defined in a "
+        from .errors import CnnbookError
+        raise CnnbookError(f"cannot show the source of {obj!r}: pass a class or function defined in a "
                          f".py file ({error})") from None
     return Code(source, language="python")

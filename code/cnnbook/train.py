@@ -21,6 +21,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .device import choose_device, seed_everything
+from .errors import CnnbookError, CnnbookTypeError, check_bool, check_choice, check_float, check_int, check_seed
 from .i18n import tr
 from .plotting import LivePlot, in_notebook
 from .speed import grad_scaler, with_speed_options
@@ -46,7 +47,10 @@ class History:
 @torch.no_grad()
 def evaluate_accuracy(model: nn.Module, loader: DataLoader, device: torch.device | None = None) -> float:
     """Fraction of the loader's images that ``model`` classifies correctly (in eval mode)."""
-    device = device or next(model.parameters()).device
+    if not isinstance(model, nn.Module):
+        raise CnnbookTypeError(f"model={model!r} is not allowed: model must be a torch.nn.Module")
+    _check_loader("loader", loader)
+    device = choose_device(device) if device is not None else next(model.parameters()).device
     was_training = model.training
     model.eval()
     correct = torch.zeros((), dtype=torch.long, device=device)
@@ -56,7 +60,97 @@ def evaluate_accuracy(model: nn.Module, loader: DataLoader, device: torch.device
         correct += (model(images).argmax(dim=1) == labels).sum()
         total += labels.numel()
     model.train(was_training)
-    return correct.item() / max(total, 1)
+    if total == 0:
+        raise CnnbookError("the evaluation loader (loader, eval_loader) gave no images, so there is no accuracy "
+                           "to report: check that its dataset is not empty.")
+    return correct.item() / total
+
+
+class TrainingDivergedError(CnnbookError):
+    """The loss became NaN or infinite; ``history`` holds the epochs completed before."""
+
+    def __init__(self, message: str, history: "History") -> None:
+        super().__init__(message)
+        self.history = history
+
+
+def _check_training_arguments(model, train_loader, eval_loader, epochs, lr, momentum, weight_decay, eval_name,
+                              description, seed, plot, progress) -> None:
+    """Check every argument of ``train`` before the first step, so a mistake never costs a run."""
+    if not isinstance(model, nn.Module):
+        raise CnnbookTypeError(f"model={model!r} is not allowed: model must be a torch.nn.Module, "
+                               "e.g. cnnbook.models.lenet()")
+    _check_loader("train_loader", train_loader)
+    _check_loader("eval_loader", eval_loader)
+    check_int("epochs", epochs, minimum=1)
+    try:
+        check_float("lr", lr, minimum=0.0, include_minimum=False)
+    except CnnbookError as error:
+        raise type(error)(f"{error} (lr is the learning rate; the book uses 0.01 to 0.1.)") from None
+    check_float("momentum", momentum, minimum=0.0, maximum=1.0, include_maximum=False)
+    check_float("weight_decay", weight_decay, minimum=0.0)
+    check_choice("eval_name", eval_name, ("test", "held-out"),
+                 "FashionMNISTSplit.eval_name gives the right one for a split.")
+    if description is not None and not isinstance(description, str):
+        raise CnnbookTypeError(f"description={description!r} is not allowed: description must be a str or None")
+    check_seed("seed", seed, allow_none=True)
+    if plot is not None:
+        check_bool("plot", plot)
+    check_bool("progress", progress)
+
+
+def _check_labels(labels: torch.Tensor, loader_name: str, num_classes: int | None) -> None:
+    """Labels must be class indices below ``num_classes``; checked on the CPU tensor before it is
+    moved (so a GPU run waits for nothing), and left to the loss for labels already on a GPU."""
+    if not isinstance(labels, torch.Tensor) or labels.is_floating_point() or labels.dtype == torch.bool:
+        dtype = labels.dtype if isinstance(labels, torch.Tensor) else type(labels).__name__
+        raise CnnbookError(f"{loader_name} gave labels of type {dtype}, but the loss needs class indices: integer "
+                           "labels (torch.int64), e.g. labels.long().")
+    if num_classes is not None and labels.device.type == "cpu" and labels.numel():
+        low, high = int(labels.min()), int(labels.max())
+        if low < 0 or high >= num_classes:
+            raise CnnbookError(f"{loader_name} gave labels from {low} to {high}, but the model has num_classes="
+                               f"{num_classes} (labels 0 to {num_classes - 1}): build the model with "
+                               f"num_classes={high + 1}, or check the labels.")
+
+
+def _check_loader(name: str, loader) -> None:
+    """A loader of (images, labels) batches, not a dataset, and not empty."""
+    if isinstance(loader, torch.utils.data.Dataset) and not isinstance(loader, DataLoader):
+        raise CnnbookTypeError(f"{name} is a dataset ({type(loader).__name__}), not a loader of batches: wrap it "
+                               "with torch.utils.data.DataLoader(dataset, batch_size), or use "
+                               "cnnbook.data.data_loaders(...).")
+    if not hasattr(loader, "__iter__") or isinstance(loader, (str, bytes, torch.Tensor)):
+        raise CnnbookTypeError(f"{name}={loader!r} is not allowed: {name} must yield (images, labels) batches, "
+                               "e.g. a torch.utils.data.DataLoader")
+    if hasattr(loader, "__len__") and len(loader) == 0:
+        raise CnnbookError(f"{name} is empty: it gives no batches (an empty dataset, or fewer images than one "
+                           "batch with drop_last=True)")
+
+
+def _forward(model: nn.Module, images: torch.Tensor):
+    try:
+        return model(images)
+    except ValueError as error:  # batch norm cannot normalize one value per channel
+        if "more than 1 value per channel" in str(error):
+            raise CnnbookError(f"a batch of {len(images)} image(s) from train_loader reached batch normalization, which "
+                               "needs at least 2 values per channel in training mode. Drop the incomplete last batch "
+                               "(DataLoader(..., drop_last=True); cnnbook.data.data_loaders does) or change "
+                               "batch_size.") from error
+        raise
+
+
+def _scores_and_loss(outputs, labels: torch.Tensor, loss_function: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
+    """The class scores and the loss; with auxiliary classifiers (GoogLeNet in training mode) the
+    loss adds theirs weighted by 0.3, as in the paper: ``loss(logits) + 0.3 * (loss(aux2) + loss(aux1))``."""
+    auxiliary: tuple[torch.Tensor, ...] = ()
+    if hasattr(outputs, "logits") and isinstance(outputs, tuple):
+        auxiliary = tuple(t for name, t in zip(outputs._fields, outputs) if name != "logits" and t is not None)
+        outputs = outputs.logits
+    loss = loss_function(outputs, labels)
+    for scores in auxiliary:
+        loss = loss + 0.3 * loss_function(scores, labels)
+    return outputs, loss
 
 
 def _progress_bar(total: int, description: str):
@@ -103,11 +197,10 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
             channels-last memory format, ``torch.compile`` (pays off only on long GPU runs).
             See ``cnnbook.speed``.
     """
-    if epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs}")
-    if lr <= 0:
-        raise ValueError(f"the learning rate lr must be positive, got {lr}")
-    device = torch.device(device) if device is not None else choose_device()
+    _check_training_arguments(model, train_loader, eval_loader, epochs, lr, momentum, weight_decay, eval_name,
+                              description, seed, plot, progress)
+    device = choose_device(device)
+    num_classes = getattr(model, "num_classes", None)  # for the labels check (the book's models say)
     if seed is not None:
         seed_everything(seed)
         if getattr(train_loader, "generator", None) is not None:
@@ -130,9 +223,10 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
         seen = 0
         start = time.perf_counter()
         for images, labels in train_loader:
+            _check_labels(labels, "train_loader", num_classes)
             images, labels = images.to(device, non_blocking=True), labels.to(device, non_blocking=True)
-            scores = model(images)
-            loss = loss_function(scores, labels)
+            outputs = _forward(model, images)
+            scores, loss = _scores_and_loss(outputs, labels, loss_function)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)
@@ -147,6 +241,17 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
             torch.cuda.synchronize(device)
         seconds += time.perf_counter() - start
         examples += seen
+        if seen == 0:
+            raise CnnbookError("train_loader gave no batches in epoch {}: its dataset is empty, or smaller than one "
+                               "batch with drop_last=True.".format(epoch + 1))
+        if not torch.isfinite(loss_sum):
+            for display in (bar, live):
+                if display is not None:
+                    display.close()
+            raise TrainingDivergedError(
+                f"the training loss stopped being finite ({loss_sum.item() / seen}) in epoch {epoch + 1}: training "
+                f"diverged. Lower the learning rate (lr={lr}) or the momentum (momentum={momentum}) and run again.",
+                history)
         history.train_loss.append(loss_sum.item() / seen)
         history.train_acc.append(correct.item() / seen)
         history.eval_acc.append(evaluate_accuracy(model, eval_loader, device))

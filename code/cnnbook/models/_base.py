@@ -11,18 +11,25 @@ no memory and no arithmetic.
 """
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from typing import Any, Callable
 
 import torch
 from torch import nn
 from torch.utils._python_dispatch import _disable_current_modes
+
+from ..errors import CnnbookError, CnnbookTypeError, check_int
+
+_PROBE_ERRORS = (RuntimeError, ValueError, IndexError, TypeError, NotImplementedError)
 
 
 class ImageClassifier(nn.Module):
     """Base class of the book's networks: ``forward`` maps images to class scores.
 
     Shapes: input ``(batch, in_channels, height, width)``, output ``(batch, num_classes)``.
-    Subclasses set ``in_channels`` and ``num_classes`` and call ``super().__init__()`` first.
+    Subclasses set ``in_channels`` and ``num_classes`` (checked: positive integers) and call
+    ``super().__init__()`` first.
     """
 
     _largest_size_probed = 1024
@@ -30,34 +37,70 @@ class ImageClassifier(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self._min_input_size: int | None = None
+        self._min_input_size_key: tuple | None = None
         self._probing = False
         self.register_forward_pre_hook(_check_images)
 
     @property
-    def min_input_size(self) -> int:
-        """The smallest height (and width) this network can classify, found by a shape-only run."""
-        if self._min_input_size is None:
+    def in_channels(self) -> int:
+        """Channels of the input images."""
+        return self._in_channels
+
+    @in_channels.setter
+    def in_channels(self, value: int) -> None:
+        self._in_channels = check_int("in_channels", value, minimum=1)
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes (the width of the output)."""
+        return self._num_classes
+
+    @num_classes.setter
+    def num_classes(self, value: int) -> None:
+        self._num_classes = check_int("num_classes", value, minimum=1)
+
+    def _structure_key(self) -> tuple:
+        """What the smallest input size depends on: the modules (replacing one changes it) and the
+        shapes and dtypes of their parameters."""
+        return (self.in_channels,) + tuple(
+            (id(module), *((tuple(p.shape), p.dtype) for p in module._parameters.values() if p is not None))
+            for module in self.modules())
+
+    @property
+    def min_input_size(self) -> int | None:
+        """The smallest height (and width) this network can classify, found by a shape-only run
+        (again whenever a layer has been replaced).  ``None`` when the network fails at every
+        size tried (then it is not the image size that is wrong, and no size check is made)."""
+        key = self._structure_key()
+        if key != self._min_input_size_key:
             self._min_input_size = self._find_min_input_size()
+            self._min_input_size_key = key
         return self._min_input_size
+
+    def _probe_dtype(self) -> torch.dtype:
+        for tensor in self.parameters():
+            if tensor.is_floating_point():
+                return tensor.dtype
+        return torch.get_default_dtype()
 
     def _runs_on(self, size: int) -> bool:
         state = {name: torch.empty_like(t, device="meta")
                  for name, t in list(self.named_parameters()) + list(self.named_buffers())}
-        images = torch.empty(2, self.in_channels, size, size, device="meta")
+        images = torch.empty(2, self.in_channels, size, size, device="meta", dtype=self._probe_dtype())
         self._probing = True
         try:  # outside any active dispatch mode, so a FLOP counter around the caller counts nothing
             with _disable_current_modes():
                 torch.func.functional_call(self, state, (images,))
             return True
-        except (RuntimeError, ValueError, IndexError):
+        except _PROBE_ERRORS:
             return False
         finally:
             self._probing = False
 
-    def _find_min_input_size(self) -> int:
+    def _find_min_input_size(self) -> int | None:
         low, high = 1, self._largest_size_probed
         if not self._runs_on(high):
-            return high + 1
+            return None  # not a size problem: the real forward pass will show the real error
         while low < high:  # binary search: the sizes that work are all sizes above a threshold
             middle = (low + high) // 2
             if self._runs_on(middle):
@@ -67,25 +110,69 @@ class ImageClassifier(nn.Module):
         return low
 
 
+def check_arguments(cls: type, **checks: Callable[[str, Any], Any]) -> None:
+    """Make ``cls``'s constructor check the arguments it is given with ``checks`` (argument name
+    -> ``check(name, value)``, a helper of ``cnnbook.errors``) before it builds anything."""
+    init = cls.__init__
+    signature = inspect.signature(init)
+
+    @functools.wraps(init)
+    def checked_init(self, *args: Any, **kwargs: Any) -> None:
+        for name, value in signature.bind(self, *args, **kwargs).arguments.items():
+            if name in checks:
+                checks[name](name, value)
+        init(self, *args, **kwargs)
+
+    cls.__init__ = checked_init
+
+
+def _dtype_hint(dtype: torch.dtype, wanted: torch.dtype) -> str:
+    if dtype == torch.uint8:
+        return ("Convert 0-255 images with torchvision.transforms.v2.ToDtype(torch.float32, scale=True), "
+                "or images.float() / 255.")
+    if not dtype.is_floating_point:
+        return "Convert them with images.float()."
+    return f"Convert them with images.to({wanted}), or the model with model.to({dtype})."
+
+
 def _check_images(module: ImageClassifier, args: tuple[Any, ...]) -> None:
     if module._probing:
         return
-    images = args[0]
+    images = args[0] if args else None
     name = type(module).__name__
     if not isinstance(images, torch.Tensor) or images.dim() != 4:
         shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-        raise ValueError(
+        error = CnnbookError if isinstance(images, torch.Tensor) else CnnbookTypeError
+        raise error(
             f"{name} expects a batch of images shaped (batch, channels, height, width), got {shape}. "
             "For a single image use images.unsqueeze(0).")
     channels, height, width = images.shape[1:]
     if channels != module.in_channels:
-        raise ValueError(
+        if width == module.in_channels:
+            raise CnnbookError(
+                f"{name} expects images shaped (batch, channels, height, width) with {module.in_channels} "
+                f"channel(s), but got {tuple(images.shape)}: channels last (batch, height, width, channels). "
+                "Put the channels first with images.permute(0, 3, 1, 2).")
+        raise CnnbookError(
             f"{name} was built with in_channels={module.in_channels} but the images have {channels} "
             f"channel(s). Build the model with in_channels={channels}, or convert the images "
             "(e.g. torchvision.transforms.Grayscale(num_output_channels=...)).")
-    smallest = module.min_input_size
-    if height < smallest or width < smallest:
-        raise ValueError(
+    if images.numel() == 0:
+        raise CnnbookError(f"{name} got an empty batch of images shaped {tuple(images.shape)}: the batch "
+                           "size, height and width must all be at least 1.")
+    wanted = module._probe_dtype()
+    autocast = (images.is_floating_point() and images.device.type in ("cpu", "cuda", "mps", "xpu")
+                and torch.is_autocast_enabled(images.device.type))
+    if images.dtype != wanted and not autocast:
+        raise CnnbookError(
+            f"{name} computes in {wanted} but the images are {images.dtype}. " + _dtype_hint(images.dtype, wanted))
+    # Fast path: large enough for the size found last time.  Otherwise look again (a layer may have
+    # been replaced since) before saying the images are too small.
+    smallest = module._min_input_size if module._min_input_size_key is not None else module.min_input_size
+    if smallest is not None and (height < smallest or width < smallest):
+        smallest = module.min_input_size
+    if smallest is not None and (height < smallest or width < smallest):
+        raise CnnbookError(
             f"{name} needs images of at least {smallest}x{smallest} pixels, got {height}x{width}: its "
             "downsampling layers would shrink them to nothing. Resize the images first, e.g. "
             f"torchvision.transforms.Resize({smallest}), or load the data with a larger image_size.")

@@ -46,7 +46,8 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from ._base import ImageClassifier
+from ..errors import CnnbookError, check_int, check_int_sequence, check_probability
+from ._base import ImageClassifier, check_arguments
 from ._init import xavier_init
 
 PAPER_CHANNELS = (96, 256, 384, 384, 256)
@@ -107,6 +108,18 @@ class AlexNet(ImageClassifier):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         features = self.avgpool(self.features(images))
         return self.classifier(torch.flatten(features, 1))
+
+
+def _check_channels(name: str, channels: Sequence[int]) -> None:
+    if not isinstance(channels, (list, tuple)) or len(channels) != 5:
+        raise CnnbookError(f"channels={channels!r} is not allowed: channels must list the widths of AlexNet's "
+                           "5 convolutions, e.g. (96, 256, 384, 384, 256)")
+    check_int_sequence(name, channels, minimum=1, length=5)
+
+
+# The constructor's arguments are checked here, outside the class, whose source the AlexNet page shows.
+check_arguments(AlexNet, channels=_check_channels, dropout=check_probability,
+                hidden_features=lambda name, value: check_int(name, value, minimum=1))
 
 
 def alexnet(num_classes: int = 1000, in_channels: int = 3) -> AlexNet:

@@ -30,13 +30,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..errors import CnnbookError, CnnbookTypeError, check_float, check_int
+
 
 def _reduction_dims(x: torch.Tensor | np.ndarray) -> tuple[int, ...]:
     if x.ndim == 2:
         return (0,)
     if x.ndim == 4:
         return (0, 2, 3)
-    raise ValueError(f"batch norm expects inputs shaped (batch, features) or (batch, channels, height, "
+    raise CnnbookError(f"batch norm expects inputs shaped (batch, features) or (batch, channels, height, "
                      f"width), got {tuple(x.shape)}")
 
 
@@ -57,8 +59,9 @@ class BatchNorm(nn.Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
         super().__init__()
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum}")
+        num_features = check_int("num_features", num_features, minimum=1)
+        eps = check_float("eps", eps, minimum=0.0, include_minimum=False)
+        momentum = check_float("momentum", momentum, 0.0, 1.0)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = nn.Parameter(torch.ones(num_features))   # gamma
         self.bias = nn.Parameter(torch.zeros(num_features))    # beta
@@ -68,14 +71,14 @@ class BatchNorm(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         dims = _reduction_dims(x)
         if x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm was built for num_features={self.num_features}, "
+            raise CnnbookError(f"BatchNorm was built for num_features={self.num_features}, "
                              f"the input has {x.shape[1]} features/channels")
         if self.training:
             mean = x.mean(dim=dims)
             var = x.var(dim=dims, unbiased=False)
             count = x.numel() // x.shape[1]
             if count < 2:
-                raise ValueError("batch norm in training mode needs more than one value per feature "
+                raise CnnbookError("batch norm in training mode needs more than one value per feature "
                                  f"(input shape {tuple(x.shape)}): use a batch of at least 2")
             with torch.no_grad():
                 unbiased_var = var * count / (count - 1)
@@ -97,13 +100,26 @@ class BatchNormCache(NamedTuple):
     gamma: np.ndarray
 
 
+def _float_array(name: str, x: np.ndarray) -> np.ndarray:
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
+        dtype = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise CnnbookTypeError(f"{name} has type/dtype {dtype}: {name} must be a NumPy array of floats, e.g. "
+                               f"{name}.astype(np.float64)")
+    return x
+
+
 def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
                       eps: float = 1e-5) -> tuple[np.ndarray, BatchNormCache]:
     """Training-mode batch norm in NumPy; returns the output and the cache for the backward pass.
 
     Shapes: ``x`` is ``(N, C)`` or ``(N, C, H, W)``; ``gamma`` and ``beta`` are ``(C,)``.
     """
+    x = _float_array("x", x)
     dims = _reduction_dims(x)
+    for name, vector in (("gamma", gamma), ("beta", beta)):
+        if np.shape(vector) != (x.shape[1],):
+            raise CnnbookError(f"{name} has shape {np.shape(vector)} but must have shape ({x.shape[1]},): one "
+                               f"value per feature/channel of x, which has shape {x.shape}")
     mean = x.mean(axis=dims, keepdims=True)
     var = x.var(axis=dims, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + eps)
@@ -138,6 +154,15 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
 
     ``x`` is perturbed in place one entry at a time (and restored); use float64 arrays.
     """
+    h = check_float("h", h, minimum=0.0, include_minimum=False)
+    if not callable(f):
+        raise CnnbookTypeError(f"f={f!r} is not allowed: f must be a function of the array x that returns a number")
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating) or np.finfo(x.dtype).eps * 10 > h:
+        dtype = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise CnnbookTypeError(
+            f"x has dtype {dtype}, but numerical_gradient perturbs x in place by h={h:g}, which needs a float64 "
+            "NumPy array (an integer array cannot hold x + h, and a float16/float32 one rounds it away). "
+            "Convert it first: x = x.astype(np.float64).")
     grad = np.zeros_like(x, dtype=np.float64)
     for index in np.ndindex(*x.shape):
         original = x[index]

@@ -14,6 +14,7 @@ from typing import Optional, Sequence
 import torch
 import torchvision
 
+from ..errors import CnnbookError
 from ..inspection import count_flops, count_parameters
 from . import TORCHVISION_NAMES
 
@@ -52,6 +53,12 @@ def published_top1(name: str) -> Optional[float]:
 def catalog_rows(names: Sequence[str] = TORCHVISION_NAMES) -> list[CatalogRow]:
     """Count parameters and FLOPs of our model and torchvision's for each name."""
     from . import __dict__ as factories
+    if isinstance(names, str):
+        names = [names]
+    unknown = [name for name in names if name not in TORCHVISION_NAMES] if isinstance(names, Sequence) else names
+    if unknown:
+        raise CnnbookError(f"names={names!r} is not allowed: names must be a list of torchvision model names "
+                           f"that the book builds, from: {', '.join(TORCHVISION_NAMES)}")
     rows = []
     for name in names:
         with torch.device("meta"):

@@ -32,6 +32,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..errors import CnnbookError, check_bool, check_float, check_int, check_int_sequence, check_probability
 from ._base import ImageClassifier
 from ._init import he_init
 
@@ -112,11 +113,19 @@ class DenseNet(ImageClassifier):
                  bn_size: int = 4, compression: float = 0.5, dropout: float = 0.0,
                  small_stem: bool = False) -> None:
         super().__init__()
-        if not 0.0 < compression <= 1.0:
-            raise ValueError(f"compression must be in (0, 1], got {compression}")
-        if growth_rate < 1 or not block_config or min(block_config) < 1:
-            raise ValueError(f"growth_rate and every entry of block_config must be positive, "
-                             f"got growth_rate={growth_rate}, block_config={list(block_config)}")
+        compression = check_float("compression", compression, 0.0, 1.0, include_minimum=False)
+        growth_rate = check_int("growth_rate", growth_rate, minimum=1)
+        block_config = check_int_sequence("block_config", block_config, minimum=1)
+        num_init_features = check_int("num_init_features", num_init_features, minimum=1)
+        bn_size = check_int("bn_size", bn_size, minimum=1)
+        dropout, small_stem = check_probability("dropout", dropout), check_bool("small_stem", small_stem)
+        channels = num_init_features
+        for num_layers in block_config[:-1]:  # every transition must keep at least one channel
+            channels += num_layers * growth_rate
+            if int(channels * compression) < 1:
+                raise CnnbookError(f"compression={compression} is not allowed here: a transition layer would keep "
+                                   f"int({channels} * {compression}) = 0 of its {channels} channels")
+            channels = int(channels * compression)
         self.in_channels, self.num_classes = in_channels, num_classes
         if small_stem:
             stem = [("conv0", nn.Conv2d(in_channels, num_init_features, 3, padding=1, bias=False)),

@@ -33,6 +33,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..errors import check_bool, check_int, check_probability, invalid
 from ._base import ImageClassifier
 from ._init import he_init
 
@@ -140,9 +141,14 @@ class GoogLeNet(ImageClassifier):
                  dropout: float = 0.2, dropout_aux: float = 0.7, width_divisor: int = 1,
                  large_kernel_size: int = 3, small_stem: bool = False) -> None:
         super().__init__()
-        if width_divisor < 1 or any(c % width_divisor for row in INCEPTION_CONFIG.values() for c in row):
-            raise ValueError(f"width_divisor={width_divisor} must divide every Inception channel count "
-                             "(1, 2, 4 or 8 do)")
+        width_divisor = check_int("width_divisor", width_divisor, minimum=1)
+        if any(c % width_divisor for row in INCEPTION_CONFIG.values() for c in row):
+            raise invalid("width_divisor", width_divisor, "a divisor of every Inception channel count (1, 2, 4 or 8)")
+        aux_logits, small_stem = check_bool("aux_logits", aux_logits), check_bool("small_stem", small_stem)
+        dropout, dropout_aux = check_probability("dropout", dropout), check_probability("dropout_aux", dropout_aux)
+        if check_int("large_kernel_size", large_kernel_size, minimum=1) % 2 == 0:
+            raise invalid("large_kernel_size", large_kernel_size, "an odd integer (3 or 5)",
+                          "An even kernel cannot keep the height and width of the other branches.")
         self.in_channels, self.num_classes, self.aux_logits = in_channels, num_classes, aux_logits
         d = width_divisor
         if small_stem:

@@ -26,6 +26,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from ..errors import check_bool, invalid
 from ._base import ImageClassifier
 from .batchnorm import BatchNorm
 
@@ -47,6 +48,9 @@ class LeNet(ImageClassifier):
                  activation: Callable[[], nn.Module] = nn.Sigmoid) -> None:
         super().__init__()
         self.in_channels, self.num_classes = in_channels, num_classes
+        batch_norm, scratch_batch_norm = check_bool("batch_norm", batch_norm), check_bool("scratch_batch_norm", scratch_batch_norm)
+        if not callable(activation):
+            raise invalid("activation", activation, "a module class such as nn.Sigmoid or nn.ReLU", type_error=True)
 
         def norm(features: int, image: bool) -> list[nn.Module]:
             if not batch_norm:

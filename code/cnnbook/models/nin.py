@@ -26,6 +26,7 @@ from typing import NamedTuple, Sequence
 import torch
 from torch import nn
 
+from ..errors import CnnbookError, CnnbookTypeError, check_int, check_probability
 from ._base import ImageClassifier
 from ._init import he_init
 
@@ -58,6 +59,22 @@ class NiNBlock(nn.Sequential):
         )
 
 
+def _check_stages(stages: Sequence[NiNStage]) -> list[NiNStage]:
+    if isinstance(stages, (str, bytes)) or not isinstance(stages, Sequence):
+        raise CnnbookTypeError(f"stages={stages!r} is not allowed: stages must be a list of "
+                               "NiNStage(out_channels, kernel_size, stride, padding)")
+    checked = []
+    for position, stage in enumerate(stages):
+        if not isinstance(stage, (tuple, list)) or len(stage) != 4:
+            raise CnnbookError(f"stages[{position}]={stage!r} is not allowed: each stage must be a "
+                               "NiNStage(out_channels, kernel_size, stride, padding)")
+        name = f"stages[{position}]"
+        checked.append(NiNStage(check_int(f"{name}.out_channels", stage[0], 1),
+                                check_int(f"{name}.kernel_size", stage[1], 1),
+                                check_int(f"{name}.stride", stage[2], 1), check_int(f"{name}.padding", stage[3], 0)))
+    return checked
+
+
 class NiN(ImageClassifier):
     """NiN: NiN blocks with max-pooling in between, a last block with ``num_classes`` channels
     and global average pooling instead of fully connected layers.
@@ -72,8 +89,8 @@ class NiN(ImageClassifier):
     def __init__(self, in_channels: int = 1, num_classes: int = 10,
                  stages: Sequence[NiNStage] = NIN_STAGES, dropout: float = 0.5) -> None:
         super().__init__()
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
+        dropout = check_probability("dropout", dropout)
+        stages = _check_stages(stages)
         self.in_channels, self.num_classes = in_channels, num_classes
         layers: list[nn.Module] = []
         channels = in_channels

@@ -29,20 +29,19 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Optional
 
-from .anynet import AnyNet
+from ..errors import CnnbookError, check_choice, check_float, check_int
+from .anynet import AnyNet, check_se_ratio
 
 WIDTH_QUANTUM = 8
 
 
 def _check_regnet_parameters(depth: int, w_0: int, w_a: float, w_m: float, quantum: int) -> None:
-    if depth < 1:
-        raise ValueError(f"depth must be a positive number of blocks, got {depth}")
-    if w_a < 0:
-        raise ValueError(f"w_a (the slope of the width ramp) must be >= 0, got {w_a}")
-    if w_0 <= 0 or w_0 % quantum != 0:
-        raise ValueError(f"w_0 (the initial width) must be a positive multiple of {quantum}, got {w_0}")
-    if w_m <= 1:
-        raise ValueError(f"w_m (the width multiplier between stages) must be > 1, got {w_m}")
+    check_int("depth", depth, minimum=1)  # the number of blocks
+    check_float("w_a", w_a, minimum=0.0)  # the slope of the width ramp
+    check_int("quantum", quantum, minimum=1)
+    if check_int("w_0", w_0, minimum=1) % quantum != 0:
+        raise CnnbookError(f"w_0={w_0} is not allowed: w_0 (the initial width) must be a positive multiple of {quantum}")
+    check_float("w_m", w_m, minimum=1.0, include_minimum=False)  # the width multiplier between stages
 
 
 def quantized_linear_widths(depth: int, w_0: int, w_a: float, w_m: float,
@@ -92,10 +91,9 @@ class RegNetStages:
 def regnet_stages(depth: int, w_0: int, w_a: float, w_m: float, group_width: int,
                   bottleneck_ratio: float = 1.0, se_ratio: Optional[float] = None) -> RegNetStages:
     """Stage depths, widths and group widths of the RegNet with these parameters (steps 1-5)."""
-    if group_width < 1:
-        raise ValueError(f"group_width must be a positive number of channels, got {group_width}")
-    if bottleneck_ratio <= 0:
-        raise ValueError(f"bottleneck_ratio must be positive, got {bottleneck_ratio}")
+    check_int("group_width", group_width, minimum=1)
+    check_float("bottleneck_ratio", bottleneck_ratio, minimum=0.0, include_minimum=False)
+    se_ratio = check_se_ratio(se_ratio)
     block_widths = quantized_linear_widths(depth, w_0, w_a, w_m)
     runs = [(width, len(list(run))) for width, run in groupby(block_widths)]
     widths, group_widths = adjust_widths_to_groups([w for w, _ in runs], bottleneck_ratio, group_width)
@@ -142,8 +140,7 @@ REGNET_PARAMETERS: dict[str, dict[str, float]] = {
 
 def regnet(name: str, num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """The published RegNet called ``name`` (a key of ``REGNET_PARAMETERS``)."""
-    if name not in REGNET_PARAMETERS:
-        raise ValueError(f"name must be one of {sorted(REGNET_PARAMETERS)}, got {name!r}")
+    check_choice("name", name, sorted(REGNET_PARAMETERS))
     return RegNet(**REGNET_PARAMETERS[name], in_channels=in_channels, num_classes=num_classes)
 
 

@@ -38,6 +38,7 @@ from typing import Sequence, Type, Union
 import torch
 from torch import nn
 
+from ..errors import CnnbookError, CnnbookTypeError, check_bool, check_int, check_int_sequence
 from ._base import ImageClassifier
 from ._init import he_init
 
@@ -65,8 +66,8 @@ def projection_shortcut(in_channels: int, out_channels: int, stride: int,
 
 def check_groups(channels: int, groups: int) -> None:
     """A grouped convolution splits its channels into ``groups`` equal parts: check they divide."""
-    if groups < 1 or channels % groups != 0:
-        raise ValueError(
+    if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1 or channels % groups != 0:
+        raise CnnbookError(
             f"groups={groups} must be a positive divisor of the {channels} channels of the grouped "
             f"3x3 convolution (each group gets channels / groups = {channels / max(groups, 1):g} channels)")
 
@@ -248,14 +249,26 @@ class ResNet(ImageClassifier):
                  groups: int = 1, width_per_group: int = 64,
                  stage_widths: Sequence[int] = (64, 128, 256, 512), small_stem: bool = False) -> None:
         super().__init__()
-        if len(layers) != len(stage_widths) or not all(n >= 1 for n in layers):
-            raise ValueError(f"layers must give a positive number of blocks for each of the "
-                             f"{len(stage_widths)} stages, got {list(layers)}")
+        if not (isinstance(block, type) and issubclass(block, nn.Module) and hasattr(block, "expansion")):
+            raise CnnbookTypeError(f"block={block!r} is not allowed: block must be a residual block class such as "
+                                   "BasicBlock, Bottleneck, PreActBasicBlock or PreActBottleneck")
+        stage_widths = check_int_sequence("stage_widths", stage_widths, minimum=1)
+        layers = check_int_sequence("layers", layers, minimum=1)
+        if len(layers) != len(stage_widths):
+            raise CnnbookError(f"layers={list(layers)} is not allowed: layers must give a positive number of blocks "
+                               f"for each of the {len(stage_widths)} stages")
+        small_stem = check_bool("small_stem", small_stem)
+        for name, value in (("groups", groups), ("width_per_group", width_per_group)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise CnnbookError(f"{name}={value!r} is not allowed: groups (the cardinality) and "
+                                   "width_per_group must be positive integers")
         if not block.has_bottleneck and (groups != 1 or width_per_group != 64):
-            raise ValueError(f"{block.__name__} has no bottleneck: groups and width_per_group apply to "
-                             f"bottleneck blocks only (got groups={groups}, width_per_group={width_per_group})")
-        if groups < 1 or width_per_group < 1:
-            raise ValueError(f"groups and width_per_group must be positive, got {groups} and {width_per_group}")
+            raise CnnbookError(f"{block.__name__} has no bottleneck: groups and width_per_group apply to "
+                               f"bottleneck blocks only (got groups={groups}, width_per_group={width_per_group})")
+        if block.has_bottleneck and any(int(width_per_group * w / stage_widths[0]) < 1 for w in stage_widths):
+            raise CnnbookError(f"width_per_group={width_per_group} with stage_widths={list(stage_widths)} is not "
+                               "allowed: some stage would have 0 channels per group (width_per_group * width "
+                               "/ stage_widths[0] must be at least 1 for every stage)")
         self.in_channels, self.num_classes = in_channels, num_classes
         stem_channels = stage_widths[0]
         if small_stem:

@@ -31,6 +31,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from ..errors import CnnbookError, CnnbookTypeError, check_bool, check_choice, check_int, check_probability
 from ._base import ImageClassifier
 from ._init import he_init
 
@@ -61,16 +62,20 @@ class VGGBlock(nn.Sequential):
 
 
 def _check_architecture(architecture: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    if isinstance(architecture, (str, bytes)) or not isinstance(architecture, Sequence):
+        raise CnnbookTypeError(f"architecture={architecture!r} is not allowed: architecture must be a list of "
+                               "(num_convs, out_channels) pairs, e.g. VGG_CONFIGS[11]")
     blocks = []
     for position, entry in enumerate(architecture):
         if (not isinstance(entry, (tuple, list)) or len(entry) != 2
                 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in entry)):
-            raise ValueError(
+            raise CnnbookError(
                 f"architecture[{position}] = {entry!r} is not a VGG block: every entry must be a pair "
                 "(num_convs, out_channels) of positive integers, e.g. (2, 128)")
         blocks.append((entry[0], entry[1]))
     if not blocks:
-        raise ValueError("architecture must list at least one (num_convs, out_channels) block")
+        raise CnnbookError("architecture=[] is not allowed: architecture must list at least one "
+                           "(num_convs, out_channels) block")
     return blocks
 
 
@@ -94,8 +99,10 @@ class VGG(ImageClassifier):
                  dropout: float = 0.5, pool_size: int = 7) -> None:
         super().__init__()
         blocks = _check_architecture(architecture)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
+        dropout = check_probability("dropout", dropout)
+        batch_norm = check_bool("batch_norm", batch_norm)
+        hidden_features = check_int("hidden_features", hidden_features, minimum=1)
+        pool_size = check_int("pool_size", pool_size, minimum=1)
         self.in_channels, self.num_classes = in_channels, num_classes
         stages, channels = [], in_channels
         for num_convs, out_channels in blocks:
@@ -118,8 +125,9 @@ class VGG(ImageClassifier):
 
 def vgg(depth: int, batch_norm: bool = False, num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-``depth`` (11, 13, 16 or 19 weight layers) as in the paper and torchvision."""
-    if depth not in VGG_CONFIGS:
-        raise ValueError(f"depth must be one of {sorted(VGG_CONFIGS)} (VGG's configurations A, B, D, E), got {depth!r}")
+    if isinstance(depth, bool):
+        check_int("depth", depth)
+    check_choice("depth", depth, sorted(VGG_CONFIGS), "(VGG's configurations A, B, D, E)")
     return VGG(VGG_CONFIGS[depth], in_channels, num_classes, batch_norm=batch_norm)
 
 
