@@ -52,10 +52,20 @@ def _module(name_or_module: str | ModuleType) -> ModuleType:
     return importlib.import_module(name)
 
 
-def code_hash(experiment: str | ModuleType) -> str:
-    """A short SHA-256 of the experiment's source and of the package modules it depends on."""
+def dependencies(experiment: str | ModuleType, settings: dict[str, Any] | None = None) -> list[str]:
+    """The modules whose code decides an experiment's results: the experiment itself, its
+    ``DEPENDS_ON``, and what its ``extra_dependencies(settings)`` adds for these settings (for
+    example the module of the model a section trains)."""
     module = _module(experiment)
-    names = sorted({module.__name__, *getattr(module, "DEPENDS_ON", ())})
+    extra = getattr(module, "extra_dependencies", None)
+    return sorted({module.__name__, *getattr(module, "DEPENDS_ON", ()),
+                   *(extra(settings or {}) if extra is not None else ())})
+
+
+def code_hash(experiment: str | ModuleType | Sequence[str], settings: dict[str, Any] | None = None) -> str:
+    """A short SHA-256 of the source of every module in ``dependencies(experiment, settings)``
+    (or of the modules named, when given a list of module names)."""
+    names = sorted(experiment) if isinstance(experiment, (list, tuple)) else dependencies(experiment, settings)
     digest = hashlib.sha256()
     for name in names:
         source = Path(importlib.import_module(name).__file__).read_text(encoding="utf-8")
@@ -86,7 +96,7 @@ def data_fingerprint(root: Path | None = None) -> dict[str, Any]:
 
 
 def provenance(experiment: str | ModuleType, *, smoke: bool, wall_time_s: float, profile: str | None,
-               command: Sequence[str] | None = None) -> dict[str, Any]:
+               command: Sequence[str] | None = None, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """Where a result came from: command, versions, code hash, data, profile, device, date, time."""
     import torch
 
@@ -96,7 +106,8 @@ def provenance(experiment: str | ModuleType, *, smoke: bool, wall_time_s: float,
     return {
         "command": " ".join(command) if command is not None else f"python -m {module.__name__}" + (" --smoke" if smoke else ""),
         "cnnbook_version": __version__,
-        "code_hash": code_hash(module),
+        "code_hash": code_hash(module, settings),
+        "depends_on": dependencies(module, settings),
         "smoke": smoke,
         "data": data_fingerprint(),
         "profile": profile,
@@ -146,7 +157,7 @@ def stale_results() -> list[str]:
     for name in stored_results():
         result = load_result(name)
         origin = result["provenance"]
-        current = code_hash(result["experiment"])
+        current = code_hash(result["experiment"], result.get("settings"))
         if origin["code_hash"] != current:
             stale.append(f"{name}: stored code hash {origin['code_hash']}, code now {current}; "
                          f"re-run: {origin['command']}")
@@ -179,7 +190,8 @@ def command_line(module: ModuleType, argv: Sequence[str] | None = None) -> int:
     command = [f"python -m {module.__name__}", *(argv if argv is not None else sys.argv[1:])]
     result = {"name": name, "experiment": module.__name__,
               "provenance": provenance(module, smoke=arguments.smoke, wall_time_s=time.perf_counter() - start,
-                                       profile=result.get("settings", {}).get("profile"), command=command),
+                                       profile=result.get("settings", {}).get("profile"), command=command,
+                                       settings=result.get("settings")),
               **result}
     output = arguments.output
     if output is None and arguments.smoke:

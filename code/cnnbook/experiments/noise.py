@@ -29,8 +29,8 @@ from typing import Any
 
 from . import command_line, summarize
 
-DEPENDS_ON = ("cnnbook.train", "cnnbook.data", "cnnbook.profiles", "cnnbook.device",
-              "cnnbook.models._base", "cnnbook.models._init", "cnnbook.models.alexnet")
+DEPENDS_ON = ("cnnbook.train", "cnnbook.data", "cnnbook.profiles", "cnnbook.device", "cnnbook.speed",
+              "cnnbook.models._base", "cnnbook.models._init")
 
 # Stand-ins for other readers' CPUs: oneDNN limited to older instruction sets, and one thread.
 CPU_SETTINGS: dict[str, dict[str, str]] = {
@@ -48,6 +48,13 @@ OPTIONS = (
 )
 _MARK = "NOISE-RESULT "
 MODULE = "cnnbook.experiments.noise"  # also when run as ``python -m`` (then __name__ is "__main__")
+
+
+def extra_dependencies(settings: dict[str, Any]) -> list[str]:
+    """The module of the model the section trains (``cnnbook.models.alexnet`` for AlexNet)."""
+    from .. import models
+    from ..profiles import run_config
+    return [getattr(models, run_config(settings.get("section", "alexnet"), "fast").model).__module__]
 
 
 def train_once(section: str, seed: int, epochs: int | None = None) -> dict[str, float]:
