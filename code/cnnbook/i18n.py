@@ -30,7 +30,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                "evaluated on {eval_size:,} {eval_what}; {image_size}x{image_size} pixels, batch {batch_size}, "
                "{epochs} epochs, lr {lr}, momentum {momentum}"),
         "zh": ("配置“{profile}”：{model}，训练图像 {train_size:,} 张（{train_what}），"
-               "评估图像 {eval_size:,} 张（{eval_what}）；{image_size}x{image_size} 像素，批量 {batch_size}，"
+               "评估图像 {eval_size:,} 张（{eval_what}）；{image_size}x{image_size} 像素，批量大小 {batch_size}，"
                "{epochs} 轮，学习率 {lr}，动量 {momentum}")},
     "sample train": {"en": "Fashion-MNIST training-set images 0-2047",
                      "zh": "Fashion-MNIST 训练集第 0-2047 张"},
