@@ -9,17 +9,14 @@ measured tolerance (CONTRIBUTING.md, "How outputs are stored and compared").
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent
-
-
-def metrics_file(metrics_dir: Path, notebook: Path) -> Path:
-    """Where the training records of ``notebook`` go: one JSON-lines file per notebook."""
-    relative = notebook.resolve().relative_to(REPO)
-    return metrics_dir / (str(relative.with_suffix("")).replace(os.sep, "__") + ".jsonl")
+sys.path.insert(0, str(REPO / "tests"))
+from metrics_check import metrics_file  # noqa: E402
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -7,13 +7,22 @@ last digit), and both runs cleared the section's learning floor.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import nbformat
 
+REPO = Path(__file__).resolve().parents[1]
 METRICS = ("loss", "train_acc", "eval_acc")
 ROUNDING = 0.0005  # half of the last printed digit
+
+
+def metrics_file(metrics_dir: Path, notebook: Path) -> Path:
+    """Where the training records of ``notebook`` go during a notebook run: one JSON-lines file per
+    notebook under ``metrics_dir`` (the root conftest.py points each notebook's kernel at it)."""
+    relative = notebook.resolve().relative_to(REPO)
+    return metrics_dir / (str(relative.with_suffix("")).replace(os.sep, "__") + ".jsonl")
 
 
 def summary_patterns() -> list[re.Pattern]:

@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
-from conftest import metrics_file  # noqa: E402  (the root conftest names the record files)
-from metrics_check import compare, stored_metrics  # noqa: E402
+sys.path.insert(0, str(REPO / "tests"))
+from metrics_check import compare, metrics_file, stored_metrics  # noqa: E402
 
 # The notebooks nbval ran (CNNBOOK_METRICS_NOTEBOOKS, set by the Makefile), else every notebook.
 NOTEBOOKS = sorted((REPO / name).resolve() for name in os.environ.get("CNNBOOK_METRICS_NOTEBOOKS", "").split()) \
