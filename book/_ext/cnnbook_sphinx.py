@@ -308,12 +308,45 @@ def on_builder_inited(app: Sphinx):
         app.add_css_file("cnnbook.css")
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def is_spent_widget(output: dict) -> bool:
+    """A stored widget output that shows nothing without a kernel: a finished progress bar (its text
+    form is empty).  Such an output would otherwise be rendered, and, in a cell whose figure has a
+    caption and a name, wrapped as a second figure with the same name."""
+    data = output.get("data", {})
+    text = data.get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else text
+    return output.get("output_type") == "display_data" and WIDGET_VIEW in data and not text.strip() \
+        and set(data) <= {WIDGET_VIEW, "text/plain"}
+
+
+def drop_spent_widgets(app: Sphinx, docname: str, source: list[str]) -> None:
+    """source-read: leave finished progress bars out of a notebook's stored outputs (the notebook
+    itself keeps them: nbval compares them, and in Jupyter they are the live bar)."""
+    if not source or not source[0].lstrip().startswith("{") or not str(app.env.doc2path(docname)).endswith(".ipynb"):
+        return
+    import json
+    notebook = json.loads(source[0])
+    changed = False
+    for cell in notebook.get("cells", []):
+        outputs = cell.get("outputs")
+        if outputs:
+            kept = [o for o in outputs if not is_spent_widget(o)]
+            if len(kept) != len(outputs):
+                cell["outputs"], changed = kept, True
+    if changed:
+        source[0] = json.dumps(notebook, ensure_ascii=False)
+
+
 def setup(app: Sphinx):
     app.add_config_value("cnnbook_language", "en", "env")
     # [{"code": "en", "label": "English", "hreflang": "en", "srcdir": "/abs/chapters/en"}, ...]
     app.add_config_value("cnnbook_languages", [], "env")
     app.connect("builder-inited", on_builder_inited)
     app.connect("html-page-context", on_html_page_context)
+    app.connect("source-read", drop_spent_widgets)
     app.add_post_transform(NonHtmlOutputs)
     app.add_post_transform(ChineseSolutionTitles)
     # absolute path of book/glossary.yml (set by scripts/build_book.py)
