@@ -61,7 +61,7 @@ def test_a_stand_in_official_split_gives_one_row_per_section(tmp_path, monkeypat
         assert tuple(row) == results.COLUMNS
         assert (row["model"], row["epochs"]) == (model, epochs)
         assert 0 <= float(row["test_accuracy"]) <= 1 and len(row["test_accuracy"]) == 6
-        assert float(row["wall_time_s"]) > 0 and int(row["examples_per_sec"]) > 0
+        assert float(row["wall_time_s"]) >= 0 and int(row["examples_per_sec"]) > 0  # a tiny stand-in run can take < 0.05 s
         assert row["device"].startswith(("cpu", "cuda"))
         assert len(row["date"]) == 10 and row["date"][4] == "-"
         assert row["commit"]
