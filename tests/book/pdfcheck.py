@@ -7,7 +7,15 @@ import zlib
 from functools import cache
 from pathlib import Path
 
-STREAM_RE = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+# A stream's data runs to "endstream"; the end-of-line before it is not part of the data, but it
+# cannot be told apart from a data byte that happens to be \r or \n, so nothing is stripped here:
+# inflate() stops at the end of the compressed data and ignores what follows.
+STREAM_RE = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+
+
+def inflate(data: bytes) -> bytes:
+    """Decompress a Flate stream, ignoring bytes after its end (raises zlib.error if not Flate)."""
+    return zlib.decompressobj().decompress(data)
 BFCHAR_RE = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 BFRANGE_RE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
 HEX_RE = re.compile(rb"<([0-9A-Fa-f]+)>")
@@ -34,7 +42,7 @@ def pdf_lang(pdf: Path) -> str | None:
     for chunk in [data] + [m.group(1) for m in STREAM_RE.finditer(data)]:
         if chunk is not data:
             try:
-                chunk = zlib.decompress(chunk)
+                chunk = inflate(chunk)
             except zlib.error:
                 continue
         m = re.search(rb"/Lang\s*\(([^)]*)\)", chunk)
@@ -63,7 +71,7 @@ def tounicode_maps(pdf: Path) -> list[dict[int, str]]:
     maps = []
     for m in STREAM_RE.finditer(pdf.read_bytes()):
         try:
-            data = zlib.decompress(m.group(1))
+            data = inflate(m.group(1))
         except zlib.error:
             continue
         if b"begincmap" not in data:
