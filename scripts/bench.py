@@ -206,17 +206,25 @@ def full_profile_speed(steps: int | None, sections: list[str] | None, device: to
     return speeds
 
 
+NOTEBOOK_BUDGET_S = 60.0  # a notebook's fast profile on 2 CPU cores (CONTRIBUTING.md)
+
+
 def bench_notebooks() -> None:
     import os
     from run_notebooks import execute
     os.environ.setdefault("CNNBOOK_PROFILE", "fast")
-    print(f"notebooks, profile {os.environ['CNNBOOK_PROFILE']}, executed once each (outputs not saved):")
-    total = 0.0
+    print(f"notebooks, profile {os.environ['CNNBOOK_PROFILE']}, executed once each (outputs not saved), "
+          f"budget {NOTEBOOK_BUDGET_S:.0f} s each on 2 cores:")
+    total, over = 0.0, []
     for path in sorted((REPO / "chapters").rglob("*.ipynb")):
         seconds = execute(path, store=False)
         total += seconds
-        print(f"  {seconds:7.1f} s  {path.relative_to(REPO)}")
-    print(f"  {total:7.1f} s  in all")
+        flag = "  OVER BUDGET" if seconds > NOTEBOOK_BUDGET_S else ""
+        if flag:
+            over.append(path.relative_to(REPO))
+        print(f"  {seconds:7.1f} s  {path.relative_to(REPO)}{flag}")
+    print(f"  {total:7.1f} s  in all; over budget: {', '.join(map(str, over)) or 'none'} "
+          f"(on a loaded machine, measure again before acting on it)")
 
 
 def main() -> int:
