@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import copy
-import json
 import os
 import re
 import shutil
@@ -104,19 +103,10 @@ def source_path(chapters: Path, lang: str, docname: str) -> Path | None:
 
 
 def doc_title(path: Path) -> str:
-    """The first level-1 heading of a notebook or markdown file."""
-    if path.suffix == ".ipynb":
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        texts = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                 for c in cells if c["cell_type"] == "markdown"]
-    else:
-        texts = [path.read_text(encoding="utf-8")]
-    for text in texts:
-        for line in text.splitlines():
-            m = re.match(r"#\s+(.+?)\s*#*\s*$", line)
-            if m:
-                return m.group(1).strip()
-    return path.stem
+    """The first level-1 heading of a notebook or markdown file (the book's extension reads it)."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from cnnbook_sphinx import page_title
+    return page_title(path) or path.stem
 
 
 def handout_name(docname: str) -> str:

@@ -212,9 +212,8 @@ def load_glossary(path: Path) -> list[dict]:
     return entries
 
 
-def _source_title(env, docname: str) -> str | None:
-    """The first '# ' heading of a page's source (notebook or markdown)."""
-    path = Path(env.doc2path(docname))
+def page_title(path: Path) -> str | None:
+    """The first '# ' heading of a notebook or markdown file (also used by scripts/build_book.py)."""
     try:
         if path.suffix == ".ipynb":
             import json
@@ -231,6 +230,11 @@ def _source_title(env, docname: str) -> str | None:
             if m:
                 return m.group(1).strip()
     return None
+
+
+def _source_title(env, docname: str) -> str | None:
+    """The title of a page of this build, from its source."""
+    return page_title(Path(env.doc2path(docname)))
 
 
 class GlossaryTable(SphinxDirective):

@@ -28,7 +28,6 @@ import hashlib
 import importlib
 import json
 import math
-import os
 import platform
 import sys
 import tempfile
