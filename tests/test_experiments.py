@@ -53,18 +53,49 @@ def test_summarize():
     assert summary == {"mean": 2.0, "std": 1.0, "min": 1.0, "max": 3.0, "n": 3}
 
 
-@pytest.mark.parametrize("experiment", EXPERIMENTS)
-def test_every_experiment_reruns_in_smoke_mode(experiment, tmp_path):
+def _smoke_runs() -> list[tuple[str, tuple[str, ...]]]:
+    """Each experiment once; the comparison experiment once per comparison (each has its own result)."""
+    from cnnbook.experiments.comparisons import COMPARISONS
+    runs = []
+    for experiment in EXPERIMENTS:
+        if experiment == "compare":
+            runs += [(experiment, ("--comparison", name)) for name in COMPARISONS]
+        else:
+            runs.append((experiment, ()))
+    return runs
+
+
+@pytest.mark.parametrize("experiment, arguments", _smoke_runs(), ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)
+def test_every_experiment_reruns_in_smoke_mode(experiment, arguments, tmp_path):
     """The smoke run has the structure of the stored result (same keys), and its provenance says smoke."""
     output = tmp_path / "smoke.json"
-    completed = subprocess.run([sys.executable, "-m", f"cnnbook.experiments.{experiment}", "--smoke",
+    completed = subprocess.run([sys.executable, "-m", f"cnnbook.experiments.{experiment}", "--smoke", *arguments,
                                 "--output", str(output)], capture_output=True, text=True, timeout=900)
     assert completed.returncode == 0, completed.stderr[-3000:]
     smoke = json.loads(output.read_text())
     assert smoke["provenance"]["smoke"] is True
-    stored = [load_result(name) for name in stored_results() if load_result(name)["experiment"] == smoke["experiment"]]
-    assert stored, f"the experiment {experiment} has no stored result"
+    stored = [load_result(name) for name in stored_results() if load_result(name)["experiment"] == smoke["experiment"]
+              and (experiment != "compare" or name == smoke["name"])]
+    assert stored, f"the experiment {experiment} {' '.join(arguments)} has no stored result"
     for result in stored:
         assert set(smoke) == set(result)
         assert set(smoke["runs"][0]) == set(result["runs"][0])
         assert set(smoke["summary"]) == set(result["summary"])
+
+
+def test_comparison_definitions_are_checked():
+    from cnnbook.errors import CnnbookError
+    from cnnbook.experiments.compare import check_definition
+    good = {"section": "alexnet", "seeds": [0, 1, 2], "variants": {"a": {}, "b": {"lr": 0.01}}}
+    assert check_definition("ok", good) is good
+    for bad, message in [({**good, "section": "nope"}, "no run settings"),
+                         ({**good, "seeds": [0, 1]}, "at least 3 seeds"),
+                         ({**good, "variants": {"a": {}}}, "at least 2"),
+                         ({**good, "variants": {"a": {}, "b": {"learning_rate": 0.1}}}, "unknown field"),
+                         ({**good, "variants": {"a": {}, "b": {"init": "orthogonal"}}}, "init="),
+                         ({**good, "variants": {"a": {}, "b": {"schedule": "linear"}}}, "schedule=")]:
+        with pytest.raises(CnnbookError, match=message):
+            check_definition("bad", bad)
+    from cnnbook.experiments.comparisons import COMPARISONS
+    for name, definition in COMPARISONS.items():
+        check_definition(name, definition)

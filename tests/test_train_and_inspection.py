@@ -62,6 +62,35 @@ def test_bad_training_arguments(small_loaders):
         train(models.alexnet_small(), train_iter, eval_iter, epochs=1, lr=-1, plot=False)
 
 
+def test_learning_rate_schedule_label_smoothing_and_parameter_groups(small_loaders):
+    train_iter, eval_iter = small_loaders
+    model = models.alexnet_small()
+    history = train(model, train_iter, eval_iter, epochs=3, lr=0.1, device="cpu", plot=False, progress=False,
+                    lr_scheduler=lambda optimizer: torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5),
+                    label_smoothing=0.1)
+    assert history.learning_rates == pytest.approx([0.1, 0.05, 0.025])
+    # a frozen part and a group with its own learning rate: only what the optimizer gets changes
+    model = models.alexnet_small()
+    frozen = [p.detach().clone() for p in model.features[0].parameters()]
+    last = model.classifier[-1]
+    before = last.weight.detach().clone()
+    train(model, train_iter, eval_iter, epochs=1, lr=0.1, device="cpu", plot=False, progress=False,
+          parameters=[{"params": last.parameters(), "lr": 0.01}])
+    assert all(torch.equal(a, b) for a, b in zip(frozen, model.features[0].parameters()))
+    assert not torch.equal(before, last.weight)
+
+
+def test_bad_schedule_and_label_smoothing(small_loaders):
+    train_iter, eval_iter = small_loaders
+    with pytest.raises(ValueError, match="label_smoothing"):
+        train(models.alexnet_small(), train_iter, eval_iter, epochs=1, lr=0.1, plot=False, label_smoothing=1.5)
+    with pytest.raises(TypeError, match="lr_scheduler must be a function"):
+        train(models.alexnet_small(), train_iter, eval_iter, epochs=1, lr=0.1, plot=False, lr_scheduler="cosine")
+    with pytest.raises(TypeError, match="not a scheduler of the optimizer"):
+        train(models.alexnet_small(), train_iter, eval_iter, epochs=1, lr=0.1, plot=False,
+              lr_scheduler=lambda optimizer: 0.1)
+
+
 def test_evaluate_accuracy_counts_correct_answers():
     class Constant(nn.Module):
         def __init__(self):

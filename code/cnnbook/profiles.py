@@ -80,12 +80,9 @@ class RunConfig:
 
 
 # Per section: the full profile follows D2L; the fast profile trains a thin variant on the sample.
-SECTION_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
-    "alexnet": {
-        "full": dict(model="alexnet_paper", image_size=224, batch_size=128, epochs=10, lr=0.01),
-        "fast": dict(model="alexnet_small", image_size=64, batch_size=64, epochs=10, lr=0.02, momentum=0.9),
-    },
-}
+# The settings live in their own module, so that adding a section does not change this module's
+# code (and with it the code hash of every stored experiment result).
+from .section_settings import SECTION_SETTINGS  # noqa: E402  (re-exported: cnnbook.profiles.SECTION_SETTINGS)
 
 
 def run_config(section: str, profile: str | None = None) -> RunConfig:

@@ -15,6 +15,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
 
 import torch
 from torch import nn
@@ -36,6 +37,7 @@ class History:
     examples_per_sec: float = 0.0
     device: str = "cpu"
     eval_name: str = "test"
+    learning_rates: list[float] = field(default_factory=list)  # of the first parameter group, per epoch
 
     def summary(self) -> str:
         """The closing line: final loss and accuracies, speed and device."""
@@ -128,6 +130,18 @@ def _check_loader(name: str, loader) -> None:
                            "batch with drop_last=True)")
 
 
+def _build_scheduler(factory, optimizer: torch.optim.Optimizer):
+    """``factory(optimizer)``, checked to be a learning-rate scheduler of that optimizer."""
+    if factory is None:
+        return None
+    scheduler = factory(optimizer)
+    if not hasattr(scheduler, "step") or getattr(scheduler, "optimizer", None) is not optimizer:
+        raise CnnbookTypeError(f"lr_scheduler returned {scheduler!r}, not a scheduler of the optimizer it was given: "
+                               "return e.g. torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs), "
+                               "built from the function's argument.")
+    return scheduler
+
+
 def _forward(model: nn.Module, images: torch.Tensor):
     try:
         return model(images)
@@ -178,7 +192,9 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
           momentum: float = 0.0, weight_decay: float = 0.0, device: torch.device | str | None = None,
           eval_name: str = "test", description: str | None = None, seed: int | None = 0,
           plot: bool | None = None, progress: bool = True, amp: str | None = None,
-          channels_last: bool = False, compile: bool = False) -> History:
+          channels_last: bool = False, compile: bool = False,
+          lr_scheduler: Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler] | None = None,
+          label_smoothing: float = 0.0, parameters: Iterable[Any] | None = None) -> History:
     """Train ``model`` with minibatch SGD and return its ``History``.
 
     The model keeps the initialization its constructor gave it (each architecture chooses its
@@ -196,9 +212,22 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
             printed numbers): mixed precision ``"bf16"`` or ``"fp16"`` (with a gradient scaler),
             channels-last memory format, ``torch.compile`` (pays off only on long GPU runs).
             See ``cnnbook.speed``.
+        lr_scheduler: a function that builds a ``torch.optim.lr_scheduler`` scheduler for the
+            optimizer, e.g. ``lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)``;
+            it is stepped once after every epoch.  ``History.learning_rates`` records the rate of
+            each epoch.  None: a constant learning rate.
+        label_smoothing: passed to ``nn.CrossEntropyLoss(label_smoothing=...)`` (0: none).
+        parameters: what the optimizer updates, instead of ``model.parameters()``: for example
+            parameter groups with their own learning rates, ``[{"params": backbone.parameters(),
+            "lr": 0.001}, {"params": head.parameters()}]`` (groups without ``"lr"`` use ``lr``).
     """
     _check_training_arguments(model, train_loader, eval_loader, epochs, lr, momentum, weight_decay, eval_name,
                               description, seed, plot, progress)
+    check_float("label_smoothing", label_smoothing, minimum=0.0, maximum=1.0)
+    if lr_scheduler is not None and not callable(lr_scheduler):
+        raise CnnbookTypeError(f"lr_scheduler={lr_scheduler!r} is not allowed: lr_scheduler must be a function that "
+                               "takes the optimizer and returns a scheduler, e.g. lambda optimizer: "
+                               "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)")
     device = choose_device(device)
     num_classes = getattr(model, "num_classes", None)  # for the labels check (the book's models say)
     if seed is not None:
@@ -208,8 +237,10 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
     model.to(device)
     model = with_speed_options(model, device, amp, channels_last, compile)  # the model itself when all are off
     scaler = grad_scaler(device, amp)  # passes through unless amp == "fp16"
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    loss_function = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters() if parameters is None else parameters, lr=lr,
+                                momentum=momentum, weight_decay=weight_decay)
+    scheduler = _build_scheduler(lr_scheduler, optimizer)
+    loss_function = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
     history = History(device=str(device), eval_name=eval_name)
     live = None
     if plot or (plot is None and in_notebook()):
@@ -221,6 +252,7 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), dtype=torch.long, device=device)
         seen = 0
+        history.learning_rates.append(optimizer.param_groups[0]["lr"])
         start = time.perf_counter()
         for images, labels in train_loader:
             _check_labels(labels, "train_loader", num_classes)
@@ -255,6 +287,8 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
         history.train_loss.append(loss_sum.item() / seen)
         history.train_acc.append(correct.item() / seen)
         history.eval_acc.append(evaluate_accuracy(model, eval_loader, device))
+        if scheduler is not None:
+            scheduler.step()
         if live is not None:
             live.add(epoch + 1, {tr("train loss"): history.train_loss[-1], tr("train acc"): history.train_acc[-1],
                                  tr(f"{eval_name} acc"): history.eval_acc[-1]})

@@ -5,6 +5,9 @@ training run under several seeds, a family of depths, dozens of sampled architec
 experiment is a module of this package (``cnnbook.experiments.<name>``) that defines
 
 * ``DEPENDS_ON``: the package modules whose code decides its results (besides itself);
+* optionally ``extra_dependencies(settings)`` (more modules, e.g. the model's) and
+  ``hash_material(settings) -> str`` (data outside its modules, e.g. one section's run settings),
+  both also part of the code hash;
 * ``run(smoke: bool, **options) -> dict``: does the work and returns a JSON-serializable dict
   with at least ``"settings"``, ``"runs"`` (one entry per trained model) and ``"summary"``;
   ``smoke=True`` is a seconds-long version with the same structure, which the tests run in CI;
@@ -37,7 +40,7 @@ from types import ModuleType
 from typing import Any, Iterable, Sequence
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-EXPERIMENTS = ("noise",)  # every experiment module of the book (tests re-run each in smoke mode)
+EXPERIMENTS = ("noise", "compare")  # every experiment module of the book (tests re-run each in smoke mode)
 
 
 class ExperimentResultError(LookupError):
@@ -63,12 +66,17 @@ def dependencies(experiment: str | ModuleType, settings: dict[str, Any] | None =
 
 def code_hash(experiment: str | ModuleType | Sequence[str], settings: dict[str, Any] | None = None) -> str:
     """A short SHA-256 of the source of every module in ``dependencies(experiment, settings)``
-    (or of the modules named, when given a list of module names)."""
+    (or of the modules named, when given a list of module names), and of what the experiment's
+    ``hash_material(settings)`` returns, if it has one (e.g. the one section's run settings)."""
     names = sorted(experiment) if isinstance(experiment, (list, tuple)) else dependencies(experiment, settings)
     digest = hashlib.sha256()
     for name in names:
         source = Path(importlib.import_module(name).__file__).read_text(encoding="utf-8")
         digest.update(name.encode() + b"\0" + source.replace("\r\n", "\n").encode("utf-8") + b"\0")
+    if not isinstance(experiment, (list, tuple)):
+        material = getattr(_module(experiment), "hash_material", None)
+        if material is not None:  # data the results depend on that lives outside its modules
+            digest.update(b"material\0" + material(settings or {}).encode("utf-8"))
     return digest.hexdigest()[:16]
 
 

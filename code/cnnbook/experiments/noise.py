@@ -57,6 +57,13 @@ def extra_dependencies(settings: dict[str, Any]) -> list[str]:
     return [getattr(models, run_config(settings.get("section", "alexnet"), "fast").model).__module__]
 
 
+def hash_material(settings: dict[str, Any]) -> str:
+    """The section's fast-profile settings: results depend on them, not on other sections' settings."""
+    from ..section_settings import SECTION_SETTINGS
+    section = settings.get("section", "alexnet")
+    return json.dumps({section: SECTION_SETTINGS.get(section, {}).get("fast")}, sort_keys=True)
+
+
 def train_once(section: str, seed: int, epochs: int | None = None) -> dict[str, float]:
     """One fast-profile run of ``section`` on the CPU, seeded with ``seed``: the notebook's code path."""
     from ..data import data_loaders, fashion_mnist

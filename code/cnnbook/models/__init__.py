@@ -21,7 +21,7 @@ from .resnet import (BasicBlock, Bottleneck, PreActBasicBlock, PreActBottleneck,
                      preact_resnet18, preact_resnet50, resnet18, resnet18_small, resnet34, resnet50, resnet101,
                      resnet152, wide_resnet50_2, wide_resnet101_2)
 from .resnext import ResNeXt, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, resnext_small
-from .vgg import (VGG, VGG_CONFIGS, VGGBlock, vgg, vgg11, vgg11_bn, vgg11_small, vgg13, vgg13_bn, vgg16,
+from .vgg import (VGG, VGG_CONFIGS, VGGBlock, vgg, vgg11, vgg11_bn, vgg11_small, vgg_small, vgg11_d2l, vgg13, vgg13_bn, vgg16,
                   vgg16_bn, vgg19, vgg19_bn)
 
 # Factories that build torchvision's architecture under torchvision's name.
@@ -36,7 +36,7 @@ TORCHVISION_NAMES = (
 
 # The narrow versions for the fast CPU profile, with the image size each expects.
 SMALL_MODELS = {
-    "alexnet_small": 64, "vgg11_small": 32, "nin_small": 28, "googlenet_small": 28,
+    "alexnet_small": 64, "vgg11_small": 32, "vgg_small": 32, "nin_small": 28, "googlenet_small": 28,
     "resnet18_small": 28, "resnext_small": 28, "densenet_small": 28, "regnet_small": 28,
     "lenet": 28, "lenet_bn": 28,
 }
@@ -45,7 +45,7 @@ __all__ = [
     "ImageClassifier", "TORCHVISION_NAMES", "SMALL_MODELS",
     "AlexNet", "alexnet", "alexnet_paper", "alexnet_small",
     "VGG", "VGGBlock", "VGG_CONFIGS", "vgg", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn",
-    "vgg19", "vgg19_bn", "vgg11_small",
+    "vgg19", "vgg19_bn", "vgg11_small", "vgg_small", "vgg11_d2l",
     "NiN", "NiNBlock", "NiNStage", "nin", "nin_small",
     "GoogLeNet", "GoogLeNetOutputs", "Inception", "InceptionAux", "googlenet", "googlenet_small",
     "BatchNorm", "batchnorm_forward", "batchnorm_backward", "numerical_gradient", "LeNet", "lenet", "lenet_bn",

@@ -71,11 +71,27 @@ class Inception(nn.Module):
         ch_large_reduce, ch_large: the 1x1 reduction and the large convolution of branch 3.
         pool_proj: output channels of the 1x1 convolution after the max-pooling.
         large_kernel_size: kernel of branch 3 (5 in the paper, 3 in torchvision).
+        out_channels: optional: the channels the block must output; an error names the branch
+            widths when ``ch1x1 + ch3x3 + ch_large + pool_proj`` differs.
+
+    The output channels are ``self.out_channels``.
     """
 
     def __init__(self, in_channels: int, ch1x1: int, ch3x3_reduce: int, ch3x3: int,
-                 ch_large_reduce: int, ch_large: int, pool_proj: int, large_kernel_size: int = 3) -> None:
+                 ch_large_reduce: int, ch_large: int, pool_proj: int, large_kernel_size: int = 3,
+                 out_channels: int | None = None) -> None:
         super().__init__()
+        widths = {name: check_int(name, value, minimum=1) for name, value in (
+            ("in_channels", in_channels), ("ch1x1", ch1x1), ("ch3x3_reduce", ch3x3_reduce), ("ch3x3", ch3x3),
+            ("ch_large_reduce", ch_large_reduce), ("ch_large", ch_large), ("pool_proj", pool_proj))}
+        if check_int("large_kernel_size", large_kernel_size, minimum=1) % 2 == 0:
+            raise invalid("large_kernel_size", large_kernel_size, "an odd integer (3 or 5)",
+                          "An even kernel cannot keep the height and width of the other branches.")
+        self.out_channels = widths["ch1x1"] + widths["ch3x3"] + widths["ch_large"] + widths["pool_proj"]
+        if out_channels is not None and check_int("out_channels", out_channels, minimum=1) != self.out_channels:
+            raise invalid("out_channels", out_channels, f"the sum of the four branch widths, ch1x1 + ch3x3 + ch_large "
+                          f"+ pool_proj = {ch1x1} + {ch3x3} + {ch_large} + {pool_proj} = {self.out_channels}",
+                          "Change a branch width or out_channels so that they add up.")
         self.branch1 = ConvBNReLU(in_channels, ch1x1, kernel_size=1)
         self.branch2 = nn.Sequential(ConvBNReLU(in_channels, ch3x3_reduce, kernel_size=1),
                                      ConvBNReLU(ch3x3_reduce, ch3x3, kernel_size=3, padding=1))
@@ -146,9 +162,7 @@ class GoogLeNet(ImageClassifier):
             raise invalid("width_divisor", width_divisor, "a divisor of every Inception channel count (1, 2, 4 or 8)")
         aux_logits, small_stem = check_bool("aux_logits", aux_logits), check_bool("small_stem", small_stem)
         dropout, dropout_aux = check_probability("dropout", dropout), check_probability("dropout_aux", dropout_aux)
-        if check_int("large_kernel_size", large_kernel_size, minimum=1) % 2 == 0:
-            raise invalid("large_kernel_size", large_kernel_size, "an odd integer (3 or 5)",
-                          "An even kernel cannot keep the height and width of the other branches.")
+        check_int("large_kernel_size", large_kernel_size, minimum=1)  # Inception checks that it is odd
         self.in_channels, self.num_classes, self.aux_logits = in_channels, num_classes, aux_logits
         d = width_divisor
         if small_stem:

@@ -33,7 +33,7 @@ from torch import nn
 
 from ..errors import CnnbookError, CnnbookTypeError, check_bool, check_choice, check_int, check_probability
 from ._base import ImageClassifier
-from ._init import he_init
+from ._init import he_init, xavier_init
 
 # (number of 3x3 convolutions, output channels) of the five blocks, per depth
 STAGE_CHANNELS = (64, 128, 256, 512, 512)
@@ -92,17 +92,21 @@ class VGG(ImageClassifier):
         dropout: dropout probability after each hidden fully connected layer.
         pool_size: side of the adaptive average pooling before the classifier (7 in
             torchvision, so that 224x224 images pass unchanged; 1 for small images).
+        init: ``"he"`` (torchvision's: He-normal convolutions, small linear layers) or
+            ``"xavier"`` (D2L's: Xavier-uniform everywhere, which the narrow fast-profile
+            networks need to leave chance level within a few epochs).
     """
 
     def __init__(self, architecture: Sequence[Sequence[int]] = VGG_CONFIGS[11], in_channels: int = 3,
                  num_classes: int = 1000, batch_norm: bool = False, hidden_features: int = 4096,
-                 dropout: float = 0.5, pool_size: int = 7) -> None:
+                 dropout: float = 0.5, pool_size: int = 7, init: str = "he") -> None:
         super().__init__()
         blocks = _check_architecture(architecture)
         dropout = check_probability("dropout", dropout)
         batch_norm = check_bool("batch_norm", batch_norm)
         hidden_features = check_int("hidden_features", hidden_features, minimum=1)
         pool_size = check_int("pool_size", pool_size, minimum=1)
+        init = check_choice("init", init, ("he", "xavier"))
         self.in_channels, self.num_classes = in_channels, num_classes
         stages, channels = [], in_channels
         for num_convs, out_channels in blocks:
@@ -116,7 +120,7 @@ class VGG(ImageClassifier):
             nn.Linear(hidden_features, hidden_features), nn.ReLU(inplace=True), nn.Dropout(dropout),
             nn.Linear(hidden_features, num_classes),
         )
-        he_init(self)
+        he_init(self) if init == "he" else xavier_init(self)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         features = self.avgpool(self.features(images))
@@ -171,15 +175,33 @@ def vgg19_bn(num_classes: int = 1000, in_channels: int = 3) -> VGG:
     return vgg(19, True, num_classes, in_channels)
 
 
-def vgg11_small(num_classes: int = 10, in_channels: int = 1) -> VGG:
-    """A narrow VGG-11 for the fast CPU profile: Fashion-MNIST resized to 32x32.
+def vgg_small(depth: int = 11, batch_norm: bool = False, num_classes: int = 10, in_channels: int = 1) -> VGG:
+    """A narrow VGG-``depth`` (11, 13, 16 or 19) for the fast CPU profile: Fashion-MNIST resized
+    to 32x32.
 
-    What was shrunk and why: every block has a quarter of VGG-11's channels (16-32-64-128-128,
-    the reduction D2L uses to train VGG-11 at all), the hidden fully connected layers have 512
-    units instead of 4096, and the adaptive pooling keeps 1x1 instead of 7x7 (a 32x32 image is
-    1x1 after the five poolings; copying it to 7x7 would only multiply the first linear layer's
-    weights by 49).  The images must be at least 32x32 (five halvings): resize 28x28
-    Fashion-MNIST to 32x32.  Blocks, kernel sizes and pooling are VGG-11's.
+    What was shrunk and why: every block has a quarter of VGG's channels (16-32-64-128-128, the
+    reduction D2L uses to train VGG-11 at all), the hidden fully connected layers have 512 units
+    instead of 4096, and the adaptive pooling keeps 1x1 instead of 7x7 (a 32x32 image is 1x1
+    after the five poolings; copying it to 7x7 would only multiply the first linear layer's
+    weights by 49).  The weights start Xavier-uniform, as D2L trains VGG: with torchvision's He
+    initialization this narrow network stays at chance level for ten epochs on the sample.  The
+    images must be at least 32x32 (five halvings).  Blocks, kernel sizes and pooling are VGG's.
     """
+    if depth not in VGG_CONFIGS:
+        raise CnnbookError(f"depth={depth!r} is not a VGG depth: choose one of {sorted(VGG_CONFIGS)}")
+    architecture = tuple((num_convs, channels // 4) for num_convs, channels in VGG_CONFIGS[depth])
+    return VGG(architecture, in_channels, num_classes, batch_norm=batch_norm, hidden_features=512, pool_size=1,
+               init="xavier")
+
+
+def vgg11_d2l(num_classes: int = 10, in_channels: int = 1) -> VGG:
+    """D2L's VGG-11 (the full profile): a quarter of VGG-11's channels, as ``vgg_small``, but for
+    224x224 images, with two 4096-unit hidden layers reading the 7x7 map, and Xavier-uniform
+    weights, as D2L trains it."""
     architecture = tuple((num_convs, channels // 4) for num_convs, channels in VGG_CONFIGS[11])
-    return VGG(architecture, in_channels, num_classes, hidden_features=512, pool_size=1)
+    return VGG(architecture, in_channels, num_classes, hidden_features=4096, pool_size=7, init="xavier")
+
+
+def vgg11_small(num_classes: int = 10, in_channels: int = 1) -> VGG:
+    """VGG-11 for the fast CPU profile: ``vgg_small(11)`` (see there what was shrunk and why)."""
+    return vgg_small(11, False, num_classes, in_channels)

@@ -1,0 +1,39 @@
+"""The comparisons the pages show, each trained by ``python -m cnnbook.experiments.compare
+--comparison <name>`` and stored as ``results/<name>.json``.
+
+Each entry: the ``section`` whose fast-profile settings are the baseline, the ``question`` the
+page asks, at least 3 ``seeds``, and the ``variants``: a label and what it changes in the
+baseline (``model``, ``model_kwargs``, ``image_size``, ``batch_size``, ``epochs``, ``lr``,
+``momentum``, ``weight_decay``, ``label_smoothing``, ``init`` = he | xavier | pytorch_default,
+``schedule`` = constant | cosine | step).  An empty dict is the baseline itself.
+
+This is data, kept apart from the experiment's code: a comparison's stored result depends on its
+own entry only (see ``compare.hash_material``), so adding an entry leaves the others valid.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+COMPARISONS: dict[str, dict[str, Any]] = {
+    "vgg_depth": {
+        "section": "vgg",
+        "question": "Does a deeper VGG, or batch normalization, train better in the fast profile?",
+        "seeds": [0, 1, 2],
+        "variants": {
+            "VGG-11": {},
+            "VGG-11 + batch norm": {"model": "vgg_small", "model_kwargs": {"depth": 11, "batch_norm": True}},
+            "VGG-16": {"model": "vgg_small", "model_kwargs": {"depth": 16}},
+            "VGG-16 + batch norm": {"model": "vgg_small", "model_kwargs": {"depth": 16, "batch_norm": True}},
+        },
+    },
+    "nin_init": {
+        "section": "nin",
+        "question": "Does the initialization change how fast NiN starts to learn?",
+        "seeds": [0, 1, 2],
+        "variants": {
+            "He (the package's)": {},
+            "Xavier": {"init": "xavier"},
+            "PyTorch default": {"init": "pytorch_default"},
+        },
+    },
+}

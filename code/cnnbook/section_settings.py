@@ -1,0 +1,41 @@
+"""The run settings of every section, for the two profiles (see ``cnnbook.profiles``).
+
+``full``: D2L's settings for that section (paper-sized model, official split, GPU).
+``fast``: a small variant of the section's model that learns on the 2,048-image sample within
+the 60-second budget of a notebook on 2 CPU cores; each entry says what was tuned.
+
+The noise experiment (``cnnbook.experiments.noise``) hashes only its own section's fast
+settings, so adding or changing another section leaves its stored results valid.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+SECTION_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
+    "alexnet": {
+        "full": dict(model="alexnet_paper", image_size=224, batch_size=128, epochs=10, lr=0.01),
+        "fast": dict(model="alexnet_small", image_size=64, batch_size=64, epochs=10, lr=0.02, momentum=0.9),
+    },
+    # D2L trains VGG-11 with a quarter of the channels at 224x224, lr 0.01.  Fast: the same quarter
+    # widths at 32x32 with 512-unit hidden layers; it stays at chance with torchvision's He init,
+    # and leaves it within 10 epochs with Xavier init, lr 0.02 and momentum 0.9.
+    "vgg": {
+        "full": dict(model="vgg11_d2l", image_size=224, batch_size=128, epochs=10, lr=0.01),
+        "fast": dict(model="vgg11_small", image_size=32, batch_size=64, epochs=10, lr=0.02, momentum=0.9),
+    },
+    # D2L: NiN at 224x224, lr 0.05.  Fast: the small NiN on 28x28 images; plain SGD at lr 0.1 needs
+    # more than 8 epochs to leave chance level, lr 0.02 with momentum 0.9 does not.
+    "nin": {
+        "full": dict(model="nin", image_size=224, batch_size=128, epochs=10, lr=0.05),
+        "fast": dict(model="nin_small", image_size=28, batch_size=64, epochs=8, lr=0.02, momentum=0.9),
+    },
+    # D2L: GoogLeNet at 96x96, lr 0.01, no auxiliary classifiers.  Fast: an eighth of the widths on
+    # 28x28 images; the slowest of the three per epoch, so 4 epochs (with momentum, it learns in them).
+    "googlenet": {
+        "full": dict(model="googlenet", image_size=96, batch_size=128, epochs=10, lr=0.01,
+                     model_kwargs={"aux_logits": False}),
+        "fast": dict(model="googlenet_small", image_size=28, batch_size=64, epochs=4, lr=0.05, momentum=0.9),
+    },
+}
+
+
