@@ -36,6 +36,10 @@ SECTION_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                      model_kwargs={"aux_logits": False}),
         "fast": dict(model="googlenet_small", image_size=28, batch_size=64, epochs=4, lr=0.05, momentum=0.9),
     },
+    # D2L trains LeNet with batch norm at lr 0.1, batch 128, 10 epochs; LeNet is small enough for
+    # the fast profile to keep these settings on the sample.
+    "batch_norm": {
+        "full": dict(model="lenet_bn", image_size=28, batch_size=128, epochs=10, lr=0.1),
+        "fast": dict(model="lenet_bn", image_size=28, batch_size=128, epochs=10, lr=0.1),
+    },
 }
-
-

@@ -36,4 +36,37 @@ COMPARISONS: dict[str, dict[str, Any]] = {
             "PyTorch default": {"init": "pytorch_default"},
         },
     },
+    "bn_lenet": {
+        "section": "batch_norm",
+        "question": "Does batch normalization help LeNet, at the same optimizer settings, over a few learning rates?",
+        "seeds": [0, 1, 2],
+        "variants": {
+            "LeNet, lr 0.1": {"model": "lenet"},
+            "LeNet + BN, lr 0.1": {},
+            "LeNet, lr 0.3": {"model": "lenet", "lr": 0.3},
+            "LeNet + BN, lr 0.3": {"lr": 0.3},
+            "LeNet, lr 0.9": {"model": "lenet", "lr": 0.9},
+            "LeNet + BN, lr 0.9": {"lr": 0.9},
+        },
+    },
+    "bn_batch_size": {
+        "section": "batch_norm",
+        "question": "How does the minibatch size change LeNet with batch norm (same learning rate and epochs)?",
+        "seeds": [0, 1, 2],
+        "variants": {
+            "batch 2": {"batch_size": 2},
+            "batch 8": {"batch_size": 8},
+            "batch 32": {"batch_size": 32},
+            "batch 128": {},
+        },
+    },
+    "bn_position": {
+        "section": "batch_norm",
+        "question": "Batch norm before or after the activation?",
+        "seeds": [0, 1, 2],
+        "variants": {
+            "before the activation": {},
+            "after the activation": {"model_kwargs": {"batch_norm_position": "after"}},
+        },
+    },
 }

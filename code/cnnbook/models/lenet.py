@@ -26,7 +26,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from ..errors import check_bool, invalid
+from ..errors import check_bool, check_choice, invalid
 from ._base import ImageClassifier
 from .batchnorm import BatchNorm
 
@@ -41,33 +41,39 @@ class LeNet(ImageClassifier):
         scratch_batch_norm: use the book's ``BatchNorm`` (from scratch) instead of
             ``nn.BatchNorm2d`` / ``nn.BatchNorm1d``.
         activation: the activation module class (sigmoid, as in LeNet and D2L).
+        batch_norm_position: ``"before"`` the activation (as Ioffe and Szegedy, and D2L) or
+            ``"after"`` it (a variant often tried in practice).
     """
 
     def __init__(self, in_channels: int = 1, num_classes: int = 10, batch_norm: bool = False,
                  scratch_batch_norm: bool = False,
-                 activation: Callable[[], nn.Module] = nn.Sigmoid) -> None:
+                 activation: Callable[[], nn.Module] = nn.Sigmoid, batch_norm_position: str = "before") -> None:
         super().__init__()
         self.in_channels, self.num_classes = in_channels, num_classes
         batch_norm, scratch_batch_norm = check_bool("batch_norm", batch_norm), check_bool("scratch_batch_norm", scratch_batch_norm)
         if not callable(activation):
             raise invalid("activation", activation, "a module class such as nn.Sigmoid or nn.ReLU", type_error=True)
+        batch_norm_position = check_choice("batch_norm_position", batch_norm_position, ("before", "after"))
 
-        def norm(features: int, image: bool) -> list[nn.Module]:
+        def normalized(features: int, image: bool) -> list[nn.Module]:
+            """Batch norm (if any) and the activation, in the chosen order."""
             if not batch_norm:
-                return []
+                return [activation()]
             if scratch_batch_norm:
-                return [BatchNorm(features)]
-            return [nn.BatchNorm2d(features) if image else nn.BatchNorm1d(features)]
+                norm: nn.Module = BatchNorm(features)
+            else:
+                norm = nn.BatchNorm2d(features) if image else nn.BatchNorm1d(features)
+            return [norm, activation()] if batch_norm_position == "before" else [activation(), norm]
 
         self.net = nn.Sequential(
-            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), *norm(6, True), activation(),
+            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), *normalized(6, True),
             nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.Conv2d(6, 16, kernel_size=5), *norm(16, True), activation(),
+            nn.Conv2d(6, 16, kernel_size=5), *normalized(16, True),
             nn.AvgPool2d(kernel_size=2, stride=2),
             nn.AdaptiveAvgPool2d((5, 5)),  # the identity at 28x28; lets other image sizes through
             nn.Flatten(),
-            nn.Linear(16 * 5 * 5, 120), *norm(120, False), activation(),
-            nn.Linear(120, 84), *norm(84, False), activation(),
+            nn.Linear(16 * 5 * 5, 120), *normalized(120, False),
+            nn.Linear(120, 84), *normalized(84, False),
             nn.Linear(84, num_classes),
         )
 
@@ -80,6 +86,9 @@ def lenet(num_classes: int = 10, in_channels: int = 1) -> LeNet:
     return LeNet(in_channels, num_classes)
 
 
-def lenet_bn(num_classes: int = 10, in_channels: int = 1, scratch_batch_norm: bool = False) -> LeNet:
-    """LeNet-5 with batch normalization; otherwise identical to ``lenet``."""
-    return LeNet(in_channels, num_classes, batch_norm=True, scratch_batch_norm=scratch_batch_norm)
+def lenet_bn(num_classes: int = 10, in_channels: int = 1, scratch_batch_norm: bool = False,
+             batch_norm_position: str = "before") -> LeNet:
+    """LeNet-5 with batch normalization (before each activation, unless ``batch_norm_position=
+    "after"``); otherwise identical to ``lenet``."""
+    return LeNet(in_channels, num_classes, batch_norm=True, scratch_batch_norm=scratch_batch_norm,
+                 batch_norm_position=batch_norm_position)
