@@ -89,8 +89,11 @@ test-notebooks-emulated:
 
 # Every experiment of the book, re-run for real (minutes to hours on a CPU); results are stored
 # in code/cnnbook/experiments/results/ with their provenance.  CI re-runs them in smoke mode only.
+SECTIONS = $(shell $(PYTHON) -c "from cnnbook.section_settings import SECTION_SETTINGS as s; print(*s)")
+COMPARISONS = $(shell $(PYTHON) -c "from cnnbook.experiments.comparisons import COMPARISONS as c; print(*c)")
 experiments:
-	$(PYTHON) -m cnnbook.experiments.noise --section alexnet
+	set -e; for section in $(SECTIONS); do $(PYTHON) -m cnnbook.experiments.noise --section $$section; done
+	set -e; for name in $(COMPARISONS); do $(PYTHON) -m cnnbook.experiments.compare --comparison $$name; done
 
 test-gpu:
 	$(PYTHON) scripts/run_notebooks.py --gpu $(NOTEBOOKS)
