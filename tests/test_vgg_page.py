@@ -85,3 +85,12 @@ def test_receptive_field_matches_the_gradient_footprint():
 def test_receptive_field_refuses_bad_kernels(bad):
     with pytest.raises((CnnbookError, CnnbookTypeError), match="kernel_sizes"):
         receptive_field(bad)
+
+
+def test_format_table_aligns_chinese_and_refuses_ragged_rows():
+    from cnnbook.builders import format_table
+    text = format_table(["模型", "n"], [["vgg11", "1"], ["中文", "22"]])
+    lines = text.splitlines()
+    assert len({len(line.encode("gbk")) for line in lines[:1] + lines[2:]}) == 1  # gbk: 2 bytes per CJK character
+    with pytest.raises(CnnbookError, match="rows"):
+        format_table(["a", "b"], [["only one"]])

@@ -93,6 +93,22 @@ def _pad(text: str, width: int, right: bool) -> str:
     return padding + text if right else text + padding
 
 
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] | None = None) -> str:
+    """A fixed-width text table; columns aligned by display width, so Chinese text lines up.
+
+    ``right`` says, per column, whether to align right (numbers); by default all but the first."""
+    headers = [str(h) for h in headers]
+    if any(len(row) != len(headers) for row in rows):
+        from .errors import invalid
+        raise invalid("rows", rows, f"a list of rows with {len(headers)} cells each, one per header")
+    right = [index > 0 for index in range(len(headers))] if right is None else list(right)
+    cells = [headers] + [[str(c) for c in row] for row in rows]
+    widths = [max(display_width(line[i]) for line in cells) for i in range(len(headers))]
+    lines = ["  ".join(_pad(c, w, r) for c, w, r in zip(line, widths, right)).rstrip() for line in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def format_block_summary(rows: Sequence[BlockRow], headers: Sequence[str] | None = None) -> str:
     """The rows as a fixed-width text table with a total line (parameters, and FLOPs in millions).
 
@@ -103,12 +119,7 @@ def format_block_summary(rows: Sequence[BlockRow], headers: Sequence[str] | None
              f"{r.flops / 1e6:,.1f}") for r in rows]
     body.append((words["total"], "", "", f"{sum(r.parameters for r in rows):,}",
                  f"{sum(r.flops for r in rows) / 1e6:,.1f}"))
-    widths = [max(display_width(str(line[i])) for line in [headers] + body) for i in range(len(headers))]
-    right = [False, False, False, True, True]
-    lines = ["  ".join(_pad(h, w, r) for h, w, r in zip(headers, widths, right)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(c, w, r) for c, w, r in zip(line, widths, right)).rstrip() for line in body]
-    return "\n".join(lines)
+    return format_table(headers, body, right=[False, False, False, True, True])
 
 
 def receptive_field(kernel_sizes: Sequence[int]) -> int:
