@@ -94,3 +94,31 @@ def test_format_table_aligns_chinese_and_refuses_ragged_rows():
     assert len({len(line.encode("gbk")) for line in lines[:1] + lines[2:]}) == 1  # gbk: 2 bytes per CJK character
     with pytest.raises(CnnbookError, match="rows"):
         format_table(["a", "b"], [["only one"]])
+
+
+def test_fuzz_vgg_block_summary_works_or_says_what_is_wrong():
+    """Odd arguments of every kind: a summary that adds up, or a CnnbookError naming the argument."""
+    import math
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    odd = st.sampled_from([0, -1, 0.5, 2.0, math.nan, "4", None, True, [2]])
+    block = st.one_of(st.tuples(st.integers(-1, 3), st.integers(-1, 12)), odd)
+    names = ("architecture", "image_size", "in_channels", "num_classes", "batch_norm", "images of at least")
+
+    @settings(deadline=None, derandomize=True, max_examples=80, suppress_health_check=list(HealthCheck))
+    @given(architecture=st.one_of(st.lists(block, max_size=6), odd), image_size=st.one_of(st.integers(1, 80), odd),
+           in_channels=st.one_of(st.integers(1, 3), odd), num_classes=st.one_of(st.integers(1, 10), odd),
+           batch_norm=st.one_of(st.booleans(), odd))
+    def check(architecture, image_size, in_channels, num_classes, batch_norm):
+        try:
+            rows = vgg_block_summary(architecture, image_size, in_channels, num_classes, batch_norm,
+                                     hidden_features=8, pool_size=1)
+        except CnnbookError as error:
+            assert any(name in str(error) for name in names), str(error)
+        else:
+            assert rows[-1].output_shape == (1, num_classes)
+            assert all(r.parameters >= 0 and r.flops >= 0 for r in rows)
+
+    check()
