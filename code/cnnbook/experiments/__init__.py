@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as _datetime
 import hashlib
+import os
 import importlib
 import json
 import math
@@ -121,6 +122,8 @@ def provenance(experiment: str | ModuleType, *, smoke: bool, wall_time_s: float,
         "device": describe_device(choose_device()),
         "cpu": cpu_name(),
         "torch_version": torch.__version__,
+        "threads": torch.get_num_threads(),  # in this process (a noise run's workers set their own)
+        "environment": {name: os.environ[name] for name in ("OMP_NUM_THREADS", "ONEDNN_MAX_CPU_ISA") if name in os.environ},
         "python_version": platform.python_version(),
         "date": _datetime.datetime.now(_datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "wall_time_s": round(wall_time_s, 1),
