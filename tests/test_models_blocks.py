@@ -241,3 +241,23 @@ def test_image_too_small(factory, size, smallest):
 def test_wrong_channel_count(factory):
     with pytest.raises(ValueError, match="in_channels=1"):
         factory()(torch.zeros(2, 3, 28, 28))
+
+
+INCEPTION_3A = dict(in_channels=192, ch1x1=64, ch3x3_reduce=96, ch3x3=128, ch_large_reduce=16, ch_large=32, pool_proj=32)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(ch1x1=0), r"ch1x1=0 is not allowed: ch1x1 must be an integer >= 1\."),
+    (dict(pool_proj=-4), r"pool_proj=-4 is not allowed: pool_proj must be an integer >= 1\."),
+    (dict(out_channels=200), r"out_channels=200 is not allowed: .*ch1x1 \+ ch3x3 \+ ch_large \+ pool_proj "
+                             r"= 64 \+ 128 \+ 32 \+ 32 = 256\. Change a branch width or out_channels"),
+    (dict(large_kernel_size=4), r"large_kernel_size=4 is not allowed: large_kernel_size must be an odd integer"),
+])
+def test_inception_rejects_bad_widths_with_a_clear_message(change, message):
+    from cnnbook.errors import CnnbookError
+    with pytest.raises(CnnbookError, match=message):
+        models.Inception(**{**INCEPTION_3A, **change})
+
+
+def test_inception_accepts_matching_out_channels():
+    assert models.Inception(**INCEPTION_3A, out_channels=256).out_channels == 256

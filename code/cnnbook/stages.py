@@ -1,0 +1,100 @@
+"""Looking at a model block by block, and timing it: tables of whole blocks, CPU time per image.
+
+``cnnbook.inspection.layer_table`` lists every leaf layer; for a network of multi-branch blocks
+(GoogLeNet's Inception blocks) that is hundreds of rows, and a block's own output (the
+concatenation of its branches) is no leaf's output.  ``module_table`` lists the modules at one
+depth of the module tree instead, with each one's output shape and all its parameters.
+
+``time_per_image`` measures the forward pass with ``torch.utils.benchmark``.  Timings depend on
+the machine and its load: plot them, never print them as results.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from .errors import check_float, check_int
+from .inspection import LayerRow, _device_and_dtype, check_input_shape, check_model, format_layer_table
+
+
+def module_table(model: nn.Module, input_shape: Sequence[int], depth: int = 1) -> list[LayerRow]:
+    """Run one batch through ``model`` and record the output shape of every module at ``depth``.
+
+    Depth 1 is the model's direct children (for GoogLeNet: the stem's layers, each Inception
+    block, the poolings, the classifier), depth 2 their children, and so on; a leaf above that
+    depth counts too.  Rows are in the order the modules run, with all the parameters of each
+    module; modules that do not run (GoogLeNet's auxiliary classifiers in eval mode) are left
+    out.  The model runs in eval mode and is restored afterwards.
+    """
+    check_model(model)
+    input_shape = check_input_shape(input_shape)
+    depth = check_int("depth", depth, minimum=1)
+    getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not under the hooks
+    rows: list[LayerRow] = []
+    hooks = []
+    for name, module in model.named_modules():
+        level = name.count(".") + 1 if name else 0
+        if name and (level == depth or (level < depth and not list(module.children()))):
+            def record(mod: nn.Module, _inputs, output, name: str = name) -> None:
+                shape = tuple(output.shape) if isinstance(output, torch.Tensor) else ()
+                rows.append(LayerRow(name, type(mod).__name__, shape, sum(p.numel() for p in mod.parameters())))
+            hooks.append(module.register_forward_hook(record))
+    was_training = model.training
+    model.eval()
+    device, dtype = _device_and_dtype(model)
+    try:
+        with torch.no_grad():
+            model(torch.zeros(*input_shape, device=device, dtype=dtype))
+    finally:
+        for hook in hooks:
+            hook.remove()
+        model.train(was_training)
+    return rows
+
+
+def print_module_table(model: nn.Module, input_shape: Sequence[int], depth: int = 1,
+                       headers: Sequence[str] = ("module", "type", "output shape", "parameters")) -> None:
+    """Print ``module_table`` for ``model`` on a batch of ``input_shape`` (headers may be translated)."""
+    print(format_layer_table(module_table(model, input_shape, depth), headers))
+
+
+def _benchmark_module():
+    """``torch.utils.benchmark``, imported without the warning its import logs on machines with a
+    CUDA toolkit but no GPU ("No CUDA runtime is found"; irrelevant to timing on the CPU)."""
+    logger = logging.getLogger("torch.utils.cpp_extension")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        from torch.utils import benchmark
+    finally:
+        logger.setLevel(level)
+    return benchmark
+
+
+def time_per_image(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 224),
+                   min_run_time: float = 0.5) -> float:
+    """Median seconds per image of ``model``'s forward pass (eval mode, no gradients).
+
+    Measured with ``torch.utils.benchmark.Timer(...).blocked_autorange(min_run_time=...)`` on a
+    zero batch of ``input_shape`` on the model's device; the median time of one batch is divided
+    by the batch size.  The result depends on the machine and its load.
+    """
+    check_model(model)
+    input_shape = check_input_shape(input_shape)
+    min_run_time = check_float("min_run_time", min_run_time, minimum=0.0, include_minimum=False, maximum=60.0)
+    benchmark = _benchmark_module()
+    device, dtype = _device_and_dtype(model)
+    images = torch.zeros(*input_shape, device=device, dtype=dtype)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(images)  # warm-up (and the input check's one-off shape probe)
+            timer = benchmark.Timer("model(images)", globals={"model": model, "images": images})
+            measurement = timer.blocked_autorange(min_run_time=min_run_time)
+    finally:
+        model.train(was_training)
+    return measurement.median / input_shape[0]
