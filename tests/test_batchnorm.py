@@ -121,3 +121,39 @@ def test_lenet_with_scratch_batch_norm_computes_what_pytorch_batch_norm_does():
     torch.testing.assert_close(ours(x), theirs(x))  # train mode: batch statistics
     ours.eval(), theirs.eval()
     torch.testing.assert_close(ours(x), theirs(x))  # eval mode: the running statistics just updated
+
+
+def test_lenet_bn_after_puts_batch_norm_after_each_activation():
+    norms = (nn.BatchNorm1d, nn.BatchNorm2d, BatchNorm)
+    for scratch in (False, True):
+        before = list(models.lenet_bn(scratch_batch_norm=scratch).net)
+        after = list(models.lenet_bn(scratch_batch_norm=scratch, batch_norm_position="after").net)
+        assert [type(m) for m in before if not isinstance(m, norms)] == [type(m) for m in after if not isinstance(m, norms)]
+        for layers, offset in ((before, 1), (after, -1)):  # the activation follows / precedes each norm
+            positions = [i for i, m in enumerate(layers) if isinstance(m, norms)]
+            assert len(positions) == 4
+            assert all(isinstance(layers[i + offset], nn.Sigmoid) for i in positions)
+        # and each norm still has the width of the layer before the activation
+        widths = [m.num_features for m in after if isinstance(m, norms)]
+        assert widths == [6, 16, 120, 84]
+    assert models.lenet_bn(batch_norm_position="after")(torch.randn(4, 1, 28, 28)).shape == (4, 10)
+
+
+@pytest.mark.parametrize("position", ["between", "Before", None, 1])
+def test_lenet_bn_rejects_an_unknown_position_clearly(position):
+    with pytest.raises(ValueError, match=r"batch_norm_position=.* must be one of 'before', 'after'"):
+        models.lenet_bn(batch_norm_position=position)
+
+
+def test_a_batch_of_one_in_training_mode_gets_the_books_message():
+    one = torch.randn(1, 1, 28, 28)
+    with pytest.raises(ValueError, match="batch of at least 2"):
+        models.lenet_bn(scratch_batch_norm=True)(one)
+    model = models.lenet_bn().eval()  # evaluation mode: the moving averages, one image is fine
+    assert model(one).shape == (1, 10)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.float16])
+def test_numerical_gradient_refuses_arrays_that_cannot_hold_the_step_with_the_fix(dtype):
+    with pytest.raises(TypeError, match=r"astype\(np.float64\)"):
+        numerical_gradient(lambda v: float(v.sum()), np.ones(3, dtype=dtype))
