@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from .errors import check_bool, invalid
+from .errors import check_bool, check_int, invalid
 
 
 def check_model(model: nn.Module, name: str = "model") -> nn.Module:
@@ -88,19 +88,27 @@ class LayerRow:
     parameters: int
 
 
-def layer_table(model: nn.Module, input_shape: Sequence[int]) -> list[LayerRow]:
+def layer_table(model: nn.Module, input_shape: Sequence[int], depth: int | None = None) -> list[LayerRow]:
     """Run one batch through ``model`` and record every leaf layer's output shape.
 
     Leaf layers are modules without children (convolutions, activations, pooling, linear...),
-    listed in the order they run.  The model is run in eval mode and restored afterwards.
+    listed in the order they run.  With ``depth``, the modules at that depth of the module tree
+    are listed instead (1: the model's direct children, 2: their children...; a leaf above that
+    depth counts too), each with all its parameters: for multi-branch blocks such as Inception,
+    whose own output (the concatenation) is no leaf's.  Modules that do not run are left out.
+    The model is run in eval mode and restored afterwards.
     """
     check_model(model)
     input_shape = check_input_shape(input_shape)
+    if depth is not None:
+        depth = check_int("depth", depth, minimum=1)
     getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not under the hooks
     rows: list[LayerRow] = []
     hooks = []
     for name, module in model.named_modules():
-        if name and not list(module.children()):
+        is_leaf = not list(module.children())
+        level = name.count(".") + 1
+        if name and (is_leaf if depth is None else (level == depth or (level < depth and is_leaf))):
             def record(mod: nn.Module, _inputs, output, name: str = name) -> None:
                 shape = tuple(output.shape) if isinstance(output, torch.Tensor) else ()
                 rows.append(LayerRow(name, type(mod).__name__, shape,

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from .errors import check_float, check_int
-from .inspection import LayerRow, _device_and_dtype, check_input_shape, check_model, format_layer_table
+from .inspection import LayerRow, _device_and_dtype, check_input_shape, check_model, format_layer_table, layer_table
 
 
 def module_table(model: nn.Module, input_shape: Sequence[int], depth: int = 1) -> list[LayerRow]:
@@ -27,32 +27,9 @@ def module_table(model: nn.Module, input_shape: Sequence[int], depth: int = 1) -
     block, the poolings, the classifier), depth 2 their children, and so on; a leaf above that
     depth counts too.  Rows are in the order the modules run, with all the parameters of each
     module; modules that do not run (GoogLeNet's auxiliary classifiers in eval mode) are left
-    out.  The model runs in eval mode and is restored afterwards.
+    out.  This is ``cnnbook.inspection.layer_table(model, input_shape, depth)``.
     """
-    check_model(model)
-    input_shape = check_input_shape(input_shape)
-    depth = check_int("depth", depth, minimum=1)
-    getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not under the hooks
-    rows: list[LayerRow] = []
-    hooks = []
-    for name, module in model.named_modules():
-        level = name.count(".") + 1 if name else 0
-        if name and (level == depth or (level < depth and not list(module.children()))):
-            def record(mod: nn.Module, _inputs, output, name: str = name) -> None:
-                shape = tuple(output.shape) if isinstance(output, torch.Tensor) else ()
-                rows.append(LayerRow(name, type(mod).__name__, shape, sum(p.numel() for p in mod.parameters())))
-            hooks.append(module.register_forward_hook(record))
-    was_training = model.training
-    model.eval()
-    device, dtype = _device_and_dtype(model)
-    try:
-        with torch.no_grad():
-            model(torch.zeros(*input_shape, device=device, dtype=dtype))
-    finally:
-        for hook in hooks:
-            hook.remove()
-        model.train(was_training)
-    return rows
+    return layer_table(model, input_shape, depth=check_int("depth", depth, minimum=1))
 
 
 def print_module_table(model: nn.Module, input_shape: Sequence[int], depth: int = 1,
