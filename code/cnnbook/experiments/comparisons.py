@@ -69,4 +69,13 @@ COMPARISONS: dict[str, dict[str, Any]] = {
             "after the activation": {"model_kwargs": {"batch_norm_position": "after"}},
         },
     },
+    "resnet_schedule": {
+        "section": "resnet",
+        "question": "Does cosine decay of the learning rate help the small ResNet-18 in 5 epochs?",
+        "seeds": [0, 1, 2],
+        "variants": {
+            "constant": {},
+            "cosine": {"schedule": "cosine"},
+        },
+    },
 }

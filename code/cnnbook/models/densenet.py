@@ -31,6 +31,7 @@ from typing import Sequence
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.utils.checkpoint import checkpoint
 
 from ..errors import CnnbookError, check_bool, check_float, check_int, check_int_sequence, check_probability
 from ._base import ImageClassifier
@@ -42,10 +43,19 @@ class DenseLayer(nn.Module):
 
     Shapes: a list of tensors ``(batch, c_i, h, w)`` with ``sum(c_i) = in_channels`` ->
     ``(batch, growth_rate, h, w)`` (the new features only; the block concatenates).
+
+    ``memory_efficient=True`` (Pleiss et al. 2017, "Memory-Efficient Implementation of
+    DenseNets"; torchvision's option of the same name): during training, do not keep the
+    concatenation and the first batch norm's output for the backward pass, recompute them from the
+    inputs there (``torch.utils.checkpoint``).  Less memory, one more forward pass of that part.
+    The outputs and gradients are the same; the first batch norm's moving averages are updated
+    twice per step (once more in the recomputation), as in torchvision.
     """
 
-    def __init__(self, in_channels: int, growth_rate: int, bn_size: int = 4, dropout: float = 0.0) -> None:
+    def __init__(self, in_channels: int, growth_rate: int, bn_size: int = 4, dropout: float = 0.0,
+                 memory_efficient: bool = False) -> None:
         super().__init__()
+        self.memory_efficient = check_bool("memory_efficient", memory_efficient)
         self.norm1 = nn.BatchNorm2d(in_channels)
         self.relu1 = nn.ReLU(inplace=True)
         self.conv1 = nn.Conv2d(in_channels, bn_size * growth_rate, kernel_size=1, bias=False)
@@ -54,9 +64,15 @@ class DenseLayer(nn.Module):
         self.conv2 = nn.Conv2d(bn_size * growth_rate, growth_rate, kernel_size=3, padding=1, bias=False)
         self.dropout = nn.Dropout(dropout)
 
+    def bottleneck(self, *features: torch.Tensor) -> torch.Tensor:
+        """Concatenate, then BN-ReLU-conv1x1: the part whose wide input costs the memory."""
+        return self.conv1(self.relu1(self.norm1(torch.cat(features, dim=1))))
+
     def forward(self, features: list[torch.Tensor]) -> torch.Tensor:
-        x = torch.cat(features, dim=1)
-        x = self.conv1(self.relu1(self.norm1(x)))
+        if self.memory_efficient and torch.is_grad_enabled() and any(f.requires_grad for f in features):
+            x = checkpoint(self.bottleneck, *features, use_reentrant=False)
+        else:
+            x = self.bottleneck(*features)
         return self.dropout(self.conv2(self.relu2(self.norm2(x))))
 
 
@@ -67,11 +83,19 @@ class DenseBlock(nn.ModuleDict):
     """
 
     def __init__(self, num_layers: int, in_channels: int, growth_rate: int, bn_size: int = 4,
-                 dropout: float = 0.0) -> None:
+                 dropout: float = 0.0, memory_efficient: bool = False) -> None:
         super().__init__()
+        if not isinstance(growth_rate, int) or isinstance(growth_rate, bool) or growth_rate < 1:
+            raise CnnbookError(f"growth_rate={growth_rate!r} is not allowed: each dense layer adds growth_rate new "
+                               "channels, so it must be a positive integer (DenseNet-BC uses 32; the CIFAR "
+                               "DenseNets 12)")
+        num_layers = check_int("num_layers", num_layers, minimum=1)
+        in_channels = check_int("in_channels", in_channels, minimum=1)
+        bn_size = check_int("bn_size", bn_size, minimum=1)
         for index in range(num_layers):
             self.add_module(f"denselayer{index + 1}",
-                            DenseLayer(in_channels + index * growth_rate, growth_rate, bn_size, dropout))
+                            DenseLayer(in_channels + index * growth_rate, growth_rate, bn_size, dropout,
+                                       memory_efficient))
         self.out_channels = in_channels + num_layers * growth_rate
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -106,12 +130,14 @@ class DenseNet(ImageClassifier):
         compression: fraction of the channels a transition layer keeps (0.5 in DenseNet-BC).
         dropout: dropout after each dense layer.
         small_stem: for small images: a 3x3 stride-1 stem without max-pooling.
+        memory_efficient: recompute each dense layer's concatenation in the backward pass instead
+            of storing it (see ``DenseLayer``): the same outputs and gradients, less memory.
     """
 
     def __init__(self, in_channels: int = 3, num_classes: int = 1000, growth_rate: int = 32,
                  block_config: Sequence[int] = (6, 12, 24, 16), num_init_features: int = 64,
                  bn_size: int = 4, compression: float = 0.5, dropout: float = 0.0,
-                 small_stem: bool = False) -> None:
+                 small_stem: bool = False, memory_efficient: bool = False) -> None:
         super().__init__()
         compression = check_float("compression", compression, 0.0, 1.0, include_minimum=False)
         growth_rate = check_int("growth_rate", growth_rate, minimum=1)
@@ -119,6 +145,7 @@ class DenseNet(ImageClassifier):
         num_init_features = check_int("num_init_features", num_init_features, minimum=1)
         bn_size = check_int("bn_size", bn_size, minimum=1)
         dropout, small_stem = check_probability("dropout", dropout), check_bool("small_stem", small_stem)
+        memory_efficient = check_bool("memory_efficient", memory_efficient)
         channels = num_init_features
         for num_layers in block_config[:-1]:  # every transition must keep at least one channel
             channels += num_layers * growth_rate
@@ -139,7 +166,7 @@ class DenseNet(ImageClassifier):
             self.features.add_module(name, module)
         channels = num_init_features
         for index, num_layers in enumerate(block_config):
-            block = DenseBlock(num_layers, channels, growth_rate, bn_size, dropout)
+            block = DenseBlock(num_layers, channels, growth_rate, bn_size, dropout, memory_efficient)
             self.features.add_module(f"denseblock{index + 1}", block)
             channels = block.out_channels
             if index != len(block_config) - 1:
@@ -156,27 +183,27 @@ class DenseNet(ImageClassifier):
         return self.classifier(torch.flatten(x, 1))
 
 
-def densenet121(num_classes: int = 1000, in_channels: int = 3) -> DenseNet:
+def densenet121(num_classes: int = 1000, in_channels: int = 3, memory_efficient: bool = False) -> DenseNet:
     """DenseNet-121 (growth rate 32, blocks 6-12-24-16), as torchvision's ``densenet121``."""
-    return DenseNet(in_channels, num_classes, 32, (6, 12, 24, 16))
+    return DenseNet(in_channels, num_classes, 32, (6, 12, 24, 16), memory_efficient=memory_efficient)
 
 
-def densenet169(num_classes: int = 1000, in_channels: int = 3) -> DenseNet:
+def densenet169(num_classes: int = 1000, in_channels: int = 3, memory_efficient: bool = False) -> DenseNet:
     """DenseNet-169 (growth rate 32, blocks 6-12-32-32), as torchvision's ``densenet169``."""
-    return DenseNet(in_channels, num_classes, 32, (6, 12, 32, 32))
+    return DenseNet(in_channels, num_classes, 32, (6, 12, 32, 32), memory_efficient=memory_efficient)
 
 
-def densenet201(num_classes: int = 1000, in_channels: int = 3) -> DenseNet:
+def densenet201(num_classes: int = 1000, in_channels: int = 3, memory_efficient: bool = False) -> DenseNet:
     """DenseNet-201 (growth rate 32, blocks 6-12-48-32), as torchvision's ``densenet201``."""
-    return DenseNet(in_channels, num_classes, 32, (6, 12, 48, 32))
+    return DenseNet(in_channels, num_classes, 32, (6, 12, 48, 32), memory_efficient=memory_efficient)
 
 
-def densenet264(num_classes: int = 1000, in_channels: int = 3) -> DenseNet:
+def densenet264(num_classes: int = 1000, in_channels: int = 3, memory_efficient: bool = False) -> DenseNet:
     """DenseNet-264 (growth rate 32, blocks 6-12-64-48): Table 1 of the paper; not in torchvision."""
-    return DenseNet(in_channels, num_classes, 32, (6, 12, 64, 48))
+    return DenseNet(in_channels, num_classes, 32, (6, 12, 64, 48), memory_efficient=memory_efficient)
 
 
-def densenet_small(num_classes: int = 10, in_channels: int = 1) -> DenseNet:
+def densenet_small(num_classes: int = 10, in_channels: int = 1, memory_efficient: bool = False) -> DenseNet:
     """A small DenseNet for the fast CPU profile: 28x28 Fashion-MNIST as it comes.
 
     What was shrunk and why: three dense blocks of 4 layers each with growth rate 12 (the
@@ -187,4 +214,4 @@ def densenet_small(num_classes: int = 10, in_channels: int = 1) -> DenseNet:
     compression 0.5, and the head are DenseNet-BC's.
     """
     return DenseNet(in_channels, num_classes, growth_rate=12, block_config=(4, 4, 4),
-                    num_init_features=24, small_stem=True)
+                    num_init_features=24, small_stem=True, memory_efficient=memory_efficient)

@@ -221,6 +221,14 @@ class PreActBottleneck(_PreActivationBlock):
         self.downsample = projection_shortcut(in_channels, out_channels, stride, batch_norm=False)
 
 
+def last_residual_weight(block: nn.Module) -> torch.Tensor:
+    """The weight that scales a block's residual branch last: the last batch norm's gamma, or, in a
+    pre-activation block (which ends on a convolution), the last convolution's weight."""
+    if isinstance(block, _PreActivationBlock):
+        return block.convs[-1].weight
+    return block.bn3.weight if isinstance(block, Bottleneck) else block.bn2.weight
+
+
 Block = Type[Union[BasicBlock, Bottleneck, PreActBasicBlock, PreActBottleneck]]
 
 
@@ -243,11 +251,15 @@ class ResNet(ImageClassifier):
         stage_widths: width of each stage (64, 128, 256, 512 in ResNet).
         small_stem: for small images (28x28, 32x32): a 3x3 stride-1 stem without max-pooling
             instead of the 7x7 stride-2 convolution and 3x3 stride-2 max-pooling.
+        zero_init_residual: start the scale (gamma) of each block's last batch norm at 0, so every
+            residual block starts as the identity (Goyal et al. 2017); as torchvision's option.
+            Pre-activation blocks end on a convolution: its weights start at 0 instead.
     """
 
     def __init__(self, block: Block, layers: Sequence[int], in_channels: int = 3, num_classes: int = 1000,
                  groups: int = 1, width_per_group: int = 64,
-                 stage_widths: Sequence[int] = (64, 128, 256, 512), small_stem: bool = False) -> None:
+                 stage_widths: Sequence[int] = (64, 128, 256, 512), small_stem: bool = False,
+                 zero_init_residual: bool = False) -> None:
         super().__init__()
         if not (isinstance(block, type) and issubclass(block, nn.Module) and hasattr(block, "expansion")):
             raise CnnbookTypeError(f"block={block!r} is not allowed: block must be a residual block class such as "
@@ -258,6 +270,7 @@ class ResNet(ImageClassifier):
             raise CnnbookError(f"layers={list(layers)} is not allowed: layers must give a positive number of blocks "
                                f"for each of the {len(stage_widths)} stages")
         small_stem = check_bool("small_stem", small_stem)
+        zero_init_residual = check_bool("zero_init_residual", zero_init_residual)
         for name, value in (("groups", groups), ("width_per_group", width_per_group)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise CnnbookError(f"{name}={value!r} is not allowed: groups (the cardinality) and "
@@ -301,6 +314,10 @@ class ResNet(ImageClassifier):
         he_init(self)
         nn.init.kaiming_uniform_(self.fc.weight, a=5 ** 0.5)  # the fc layer keeps PyTorch's default,
         nn.init.zeros_(self.fc.bias)                          # as in torchvision's ResNet
+        if zero_init_residual:
+            for name in self.stage_names:
+                for residual_block in getattr(self, name):
+                    nn.init.zeros_(last_residual_weight(residual_block))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         x = self.maxpool(self.relu(self.bn1(self.conv1(images))))
