@@ -94,6 +94,7 @@ COMPARISONS = $(shell $(PYTHON) -c "from cnnbook.experiments.comparisons import 
 experiments:
 	set -e; for section in $(SECTIONS); do $(PYTHON) -m cnnbook.experiments.noise --section $$section; done
 	set -e; for name in $(COMPARISONS); do $(PYTHON) -m cnnbook.experiments.compare --comparison $$name; done
+	$(PYTHON) -m cnnbook.experiments.design_space_edf
 
 test-gpu:
 	$(PYTHON) scripts/run_notebooks.py --gpu $(NOTEBOOKS)

@@ -1,0 +1,77 @@
+"""Design spaces compared by the error distributions of their models (Radosavovic et al., CVPR
+2020), at CPU scale: ``count`` networks drawn from each AnyNetX space (``cnnbook.design_spaces``)
+within one FLOP window, each trained briefly on the Fashion-MNIST sample; stored are every
+model's configuration, FLOPs, parameters and errors, and each space's error distribution::
+
+    python -m cnnbook.experiments.design_space_edf            # 5 spaces x 32 models, 3 epochs each
+    python -m cnnbook.experiments.design_space_edf --smoke    # 1 model per space, 1 epoch
+
+The page loads the result with ``load_result("design_space_edf")`` and plots the empirical
+distribution functions.  Training: 28x28 images, batch 64, SGD with momentum 0.9, lr 0.1 decayed
+to 0 by ``CosineAnnealingLR``, no weight decay; model ``i`` of a space is seeded with ``i``.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from . import command_line, summarize
+
+DEPENDS_ON = ("cnnbook.design_spaces", "cnnbook.models.anynet", "cnnbook.models.resnet", "cnnbook.models._base",
+              "cnnbook.models._init", "cnnbook.train", "cnnbook.data", "cnnbook.device", "cnnbook.speed")
+NAME = "design_space_edf"
+COUNT = 32                      # models per space (the paper: 500)
+EPOCHS = 3                      # per model (the paper: 10 ImageNet epochs)
+FLOPS_RANGE = (6e6, 10e6)       # every sampled model (the paper: 360-400 MFLOPs)
+SAMPLING_SEED = 0
+TRAINING = dict(image_size=28, batch_size=64, lr=0.1, momentum=0.9)
+ERROR_GRID = [round(0.01 * i, 2) for i in range(101)]
+
+
+def train_model(config, seed: int, epochs: int) -> dict[str, float]:
+    """Train one network of the sample on the CPU; its final training loss and errors."""
+    import torch
+    from ..data import data_loaders, fashion_mnist
+    from ..train import train
+    data = fashion_mnist("sample", TRAINING["image_size"])
+    train_iter, eval_iter = data_loaders(data, TRAINING["batch_size"], seed=seed)
+    torch.manual_seed(seed)
+    model = config.build(num_classes=10, in_channels=1)
+    history = train(model, train_iter, eval_iter, epochs, TRAINING["lr"], momentum=TRAINING["momentum"],
+                    lr_scheduler=lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs),
+                    device="cpu", eval_name=data.eval_name, seed=seed, plot=False, progress=False)
+    return {"loss": history.train_loss[-1], "train_error": 1 - history.train_acc[-1],
+            "eval_error": 1 - history.eval_acc[-1]}
+
+
+def run(smoke: bool = False) -> dict[str, Any]:
+    from ..design_spaces import SPACES, empirical_distribution, sample_space
+    from ..inspection import count_parameters
+    count, epochs = (1, 1) if smoke else (COUNT, EPOCHS)
+    runs = []
+    for space in SPACES:
+        for index, (config, flops) in enumerate(sample_space(space, count, SAMPLING_SEED, FLOPS_RANGE)):
+            metrics = train_model(config, seed=index, epochs=epochs)
+            runs.append({"space": space, "index": index, "config": config.to_dict(), "flops": flops,
+                         "parameters": count_parameters(config.build()), **metrics})
+            print(f"{space} #{index}: {flops / 1e6:.1f} MFLOPs, eval error {metrics['eval_error']:.3f}", flush=True)
+    summary = {}
+    for space in SPACES:
+        errors = [r["eval_error"] for r in runs if r["space"] == space]
+        summary[space] = {"eval_error": summarize(errors),
+                          "train_error": summarize(r["train_error"] for r in runs if r["space"] == space),
+                          "edf": empirical_distribution(errors, ERROR_GRID)}
+    return {"name": NAME,
+            "settings": {"spaces": list(SPACES), "count": count, "epochs": epochs, "flops_range": list(FLOPS_RANGE),
+                         "sampling_seed": SAMPLING_SEED, "training": TRAINING, "schedule": "cosine",
+                         "error_grid": ERROR_GRID, "profile": "fast"},
+            "runs": runs, "summary": summary}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import importlib
+    return command_line(importlib.import_module(__name__), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
