@@ -20,6 +20,7 @@ from . import command_line, summarize
 DEPENDS_ON = ("cnnbook.design_spaces", "cnnbook.models.anynet", "cnnbook.models.resnet", "cnnbook.models._base",
               "cnnbook.models._init", "cnnbook.train", "cnnbook.data", "cnnbook.device", "cnnbook.speed")
 NAME = "design_space_edf"
+MODULE = "cnnbook.experiments.design_space_edf"  # also when run as ``python -m`` (then __name__ is "__main__")
 COUNT = 32                      # models per space (the paper: 500)
 EPOCHS = 3                      # per model (the paper: 10 ImageNet epochs)
 FLOPS_RANGE = (6e6, 10e6)       # every sampled model (the paper: 360-400 MFLOPs)
@@ -70,7 +71,7 @@ def run(smoke: bool = False) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     import importlib
-    return command_line(importlib.import_module(__name__), argv)
+    return command_line(importlib.import_module(MODULE), argv)
 
 
 if __name__ == "__main__":
