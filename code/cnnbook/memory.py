@@ -18,7 +18,8 @@ It depends on the machine and its load: plot it, or compare ratios measured in o
 """
 from __future__ import annotations
 
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import torch
 from torch import nn
@@ -39,6 +40,26 @@ def _images(model: nn.Module, input_shape: Sequence[int]) -> torch.Tensor:
     return torch.randn(*input_shape, generator=generator, dtype=dtype).to(device)
 
 
+@contextmanager
+def _in_training_mode_then_restored(model: nn.Module) -> Iterator[None]:
+    """Train mode (and gradients) inside; afterwards the model's mode, batch-norm moving averages
+    and parameter gradients are as before, so that measuring does not change the model."""
+    buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
+    gradients = {name: None if p.grad is None else p.grad.clone() for name, p in model.named_parameters()}
+    was_training = model.training
+    model.train()
+    try:
+        with torch.enable_grad():
+            yield
+    finally:
+        model.train(was_training)
+        with torch.no_grad():
+            for name, buffer in model.named_buffers():
+                buffer.copy_(buffers[name])
+            for name, parameter in model.named_parameters():
+                parameter.grad = gradients[name]
+
+
 def saved_activation_bytes(model: nn.Module, input_shape: Sequence[int]) -> int:
     """Bytes of the tensors autograd saves for the backward pass in one training-mode forward
     pass of a batch of ``input_shape`` (the parameters not counted; each storage counted once).
@@ -57,17 +78,9 @@ def saved_activation_bytes(model: nn.Module, input_shape: Sequence[int]) -> int:
             saved[storage.data_ptr()] = storage.nbytes()
         return tensor
 
-    buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
-    was_training = model.training
-    model.train()
-    try:
-        with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
-            model(images)
-    finally:
-        model.train(was_training)
-        with torch.no_grad():
-            for name, buffer in model.named_buffers():
-                buffer.copy_(buffers[name])
+    with _in_training_mode_then_restored(model), \
+            torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        model(images)
     return sum(saved.values())
 
 
@@ -81,24 +94,11 @@ def training_step_time(model: nn.Module, input_shape: Sequence[int], min_run_tim
     min_run_time = check_float("min_run_time", min_run_time, minimum=0.0, include_minimum=False, maximum=60.0)
     images = _images(model, input_shape)
     benchmark = _benchmark_module()
-    buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
-    gradients = {name: None if p.grad is None else p.grad.clone() for name, p in model.named_parameters()}
-    was_training = model.training
-    model.train()
-
     def step() -> None:
         model.zero_grad(set_to_none=True)
         model(images).sum().backward()
 
-    try:
-        with torch.enable_grad():
-            step()  # warm-up (and the input check's one-off shape probe)
-            measurement = benchmark.Timer("step()", globals={"step": step}).blocked_autorange(min_run_time=min_run_time)
-    finally:
-        model.train(was_training)
-        with torch.no_grad():
-            for name, buffer in model.named_buffers():
-                buffer.copy_(buffers[name])
-            for name, parameter in model.named_parameters():
-                parameter.grad = gradients[name]
+    with _in_training_mode_then_restored(model):
+        step()  # warm-up (and the input check's one-off shape probe)
+        measurement = benchmark.Timer("step()", globals={"step": step}).blocked_autorange(min_run_time=min_run_time)
     return measurement.median
