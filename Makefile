@@ -89,10 +89,13 @@ test-notebooks-emulated:
 
 # Every experiment of the book, re-run for real (minutes to hours on a CPU); results are stored
 # in code/cnnbook/experiments/results/ with their provenance.  CI re-runs them in smoke mode only.
-SECTIONS = $(shell $(PYTHON) -c "from cnnbook.section_settings import SECTION_SETTINGS as s; print(*s)")
+# Sections trained with a learning-rate schedule (SECTION_SCHEDULES) are measured with it.
+SECTIONS = $(shell $(PYTHON) -c "from cnnbook.section_settings import SECTION_SETTINGS as s, SECTION_SCHEDULES as l; print(*(n for n in s if n not in l))")
+SCHEDULED_SECTIONS = $(shell $(PYTHON) -c "from cnnbook.section_settings import SECTION_SCHEDULES as l; print(*l)")
 COMPARISONS = $(shell $(PYTHON) -c "from cnnbook.experiments.comparisons import COMPARISONS as c; print(*c)")
 experiments:
 	set -e; for section in $(SECTIONS); do $(PYTHON) -m cnnbook.experiments.noise --section $$section; done
+	set -e; for section in $(SCHEDULED_SECTIONS); do $(PYTHON) -m cnnbook.experiments.scheduled_noise --section $$section; done
 	set -e; for name in $(COMPARISONS); do $(PYTHON) -m cnnbook.experiments.compare --comparison $$name; done
 	$(PYTHON) -m cnnbook.experiments.design_space_edf
 
