@@ -8,6 +8,8 @@ fast CPU profile trains on Fashion-MNIST.
 from ._base import ImageClassifier
 from .alexnet import AlexNet, alexnet, alexnet_paper, alexnet_small
 from .anynet import AnyNet, anynet_block
+from .cifar_resnet import (CifarResNet, PlainBlock, ZeroPadBasicBlock, ZeroPadShortcut, cifar_resnet, plain20,
+                           plain56, resnet20, resnet56)
 from .batchnorm import BatchNorm, batchnorm_backward, batchnorm_forward, numerical_gradient
 from .densenet import (DenseBlock, DenseLayer, DenseNet, Transition, densenet121, densenet169, densenet201,
                        densenet264, densenet_small)
@@ -52,6 +54,8 @@ __all__ = [
     "BasicBlock", "Bottleneck", "PreActBasicBlock", "PreActBottleneck", "SqueezeExcitation", "ResNet",
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "wide_resnet50_2", "wide_resnet101_2",
     "preact_resnet18", "preact_resnet50", "resnet18_small",
+    "CifarResNet", "PlainBlock", "ZeroPadBasicBlock", "ZeroPadShortcut", "cifar_resnet", "resnet20", "plain20",
+    "resnet56", "plain56",
     "ResNeXt", "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "resnext_small",
     "DenseLayer", "DenseBlock", "Transition", "DenseNet", "densenet121", "densenet169", "densenet201",
     "densenet264", "densenet_small",

@@ -1,0 +1,146 @@
+"""The degradation problem (He et al., CVPR 2016, Figure 1), measured at CPU scale: plain and
+residual networks of the same CIFAR-style design (``cnnbook.models.cifar_resnet``, depth
+``6n + 2``) trained at several depths and seeds on the 2,048-image Fashion-MNIST sample; stored
+are every run's per-epoch curves (training loss, training error, held-out error, learning rate)
+and, per kind and depth, the summary (mean, std, min, max) of the final metrics::
+
+    python -m cnnbook.experiments.degradation            # depths 8, 20, 32, 56 x plain/residual x seeds 0, 1, 2
+    python -m cnnbook.experiments.degradation --smoke    # depth 8, 1 epoch, seed 0
+
+The page loads the result with ``load_result("degradation")`` and plots training and held-out
+error against depth.  Training: 28x28 images, batch 32 (64 steps per epoch), SGD with momentum
+0.9 and weight decay 1e-4 (the paper's), lr 0.025 (the paper's 0.1 for batch 128, scaled
+linearly to batch 32) decayed to 0 over 4 epochs by ``CosineAnnealingLR``; residual networks use option A
+shortcuts (zero-padded identities, the paper's choice on CIFAR), so the plain and residual
+networks of one depth have the same parameters and, for one seed, the same initial weights.
+Run ``seed`` builds its model after ``torch.manual_seed(seed)`` and shuffles with ``seed``.
+
+Each run trains in its own worker process with one thread (``--workers``, 2 by default), so the
+results do not depend on how many runs share the machine.  The training error is the one
+``cnnbook.train.train`` reports: measured on the training batches as they are trained on, in
+training mode (as the paper's Figure 1 curves).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from . import command_line, summarize
+
+DEPENDS_ON = ("cnnbook.models.cifar_resnet", "cnnbook.models.resnet", "cnnbook.models._base", "cnnbook.models._init",
+              "cnnbook.train", "cnnbook.data", "cnnbook.device", "cnnbook.speed")
+NAME = "degradation"
+MODULE = "cnnbook.experiments.degradation"  # also when run as ``python -m`` (then __name__ is "__main__")
+KINDS = ("plain", "residual")
+DEPTHS = (8, 20, 32, 56)
+SEEDS = (0, 1, 2)
+EPOCHS = 4
+TRAINING = dict(image_size=28, batch_size=32, lr=0.025, momentum=0.9, weight_decay=1e-4, shortcut="A")
+OPTIONS = (
+    {"flags": ("--workers",), "kwargs": {"type": int, "default": 2,
+                                         "help": "training runs at once, one process and one thread each"}},
+    {"flags": ("--depths",), "kwargs": {"type": int, "nargs": "+", "default": None,
+                                        "help": f"depths 6n+2 to train (default: {' '.join(map(str, DEPTHS))})"}},
+    {"flags": ("--cache",), "kwargs": {"default": None,
+                                       "help": "a folder keeping each finished run (keyed by the code hash): an "
+                                               "interrupted experiment, run again, trains only what is missing"}},
+)
+
+
+def train_run(kind: str, depth: int, seed: int, epochs: int) -> dict[str, Any]:
+    """Train one network on the sample on the CPU (one thread): its per-epoch curves and final metrics."""
+    import torch
+    from ..data import data_loaders, fashion_mnist
+    from ..inspection import count_parameters
+    from ..models.cifar_resnet import cifar_resnet
+    from ..train import train
+    torch.set_num_threads(1)
+    data = fashion_mnist("sample", TRAINING["image_size"])
+    train_iter, eval_iter = data_loaders(data, TRAINING["batch_size"], seed=seed)
+    torch.manual_seed(seed)
+    model = cifar_resnet(depth, residual=kind == "residual", shortcut=TRAINING["shortcut"])
+    start = time.perf_counter()
+    history = train(model, train_iter, eval_iter, epochs, TRAINING["lr"], momentum=TRAINING["momentum"],
+                    weight_decay=TRAINING["weight_decay"],
+                    lr_scheduler=lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs),
+                    device="cpu", eval_name=data.eval_name, seed=seed, plot=False, progress=False)
+    seconds = time.perf_counter() - start
+    curves = {"train_loss": history.train_loss, "train_error": [1 - a for a in history.train_acc],
+              "eval_error": [1 - a for a in history.eval_acc], "lr": history.learning_rates}
+    return {"kind": kind, "depth": depth, "seed": seed, "parameters": count_parameters(model), "epochs": epochs,
+            "curves": curves, "train_loss": curves["train_loss"][-1], "train_error": curves["train_error"][-1],
+            "eval_error": curves["eval_error"][-1], "seconds": round(seconds, 1)}
+
+
+def _train_run_star(job: tuple[str, int, int, int, str | None]) -> dict[str, Any]:
+    """One run, or its stored copy in the cache folder (when given) made by the same code."""
+    import json
+    from pathlib import Path
+    *arguments, cache = job
+    if cache is None:
+        return train_run(*arguments)
+    from . import code_hash
+    path = Path(cache) / ("{}-{}{}-seed{}-epochs{}.json".format(code_hash(MODULE), *arguments))
+    if path.is_file():
+        return {**json.loads(path.read_text(encoding="utf-8")), "from_cache": True}
+    result = train_run(*arguments)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result), encoding="utf-8")
+    return result
+
+
+def _report(result: dict[str, Any]) -> dict[str, Any]:
+    print(f"{result['kind']}-{result['depth']} seed {result['seed']}: train error {result['train_error']:.3f}, "
+          f"held-out error {result['eval_error']:.3f} ({result['seconds']} s)", flush=True)
+    return result
+
+
+def run(smoke: bool = False, workers: int = 2, depths: list[int] | None = None,
+        cache: str | None = None) -> dict[str, Any]:
+    from ..errors import check_int
+    from ..models.cifar_resnet import blocks_for_depth
+    workers = check_int("workers", workers, minimum=1)
+    depths = tuple(sorted(set(depths))) if depths else ((8,) if smoke else DEPTHS)
+    for depth in depths:
+        blocks_for_depth(depth)
+    seeds, epochs = ((0,), 1) if smoke else (SEEDS, EPOCHS)
+    # the shallow (fast) runs first: an interrupted run with a cache has finished the most depths
+    jobs = [(kind, depth, seed, epochs, cache) for depth in depths for seed in seeds for kind in KINDS]
+    import importlib
+    work = importlib.import_module(MODULE)._train_run_star  # by its module name, for the worker processes
+    runs = []
+    if workers == 1 or len(jobs) == 1:
+        for result in map(work, jobs):
+            runs.append(_report(result))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for result in pool.map(work, jobs):
+                runs.append(_report(result))
+    reused = sum(bool(r.pop("from_cache", False)) for r in runs)
+    runs.sort(key=lambda r: (KINDS.index(r["kind"]), r["depth"], r["seed"]))
+    summary: dict[str, dict[str, Any]] = {}
+    for kind in KINDS:
+        summary[kind] = {}
+        for depth in depths:
+            chosen = [r for r in runs if r["kind"] == kind and r["depth"] == depth]
+            summary[kind][str(depth)] = {
+                "parameters": chosen[0]["parameters"],
+                **{metric: summarize(r[metric] for r in chosen) for metric in ("train_loss", "train_error", "eval_error")}}
+    return {"name": NAME,
+            "settings": {"kinds": list(KINDS), "depths": list(depths), "seeds": list(seeds), "epochs": epochs,
+                         "training": TRAINING, "schedule": "cosine", "threads_per_run": 1, "data": "sample",
+                         "runs_reused_from_cache": reused,
+                         "profile": "fast"},
+            "runs": runs, "summary": summary}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import importlib
+    return command_line(importlib.import_module(MODULE), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
