@@ -98,6 +98,7 @@ experiments:
 	set -e; for section in $(SCHEDULED_SECTIONS); do $(PYTHON) -m cnnbook.experiments.scheduled_noise --section $$section; done
 	set -e; for name in $(COMPARISONS); do $(PYTHON) -m cnnbook.experiments.compare --comparison $$name; done
 	$(PYTHON) -m cnnbook.experiments.design_space_edf
+	$(PYTHON) -m cnnbook.experiments.degradation
 
 test-gpu:
 	$(PYTHON) scripts/run_notebooks.py --gpu $(NOTEBOOKS)
