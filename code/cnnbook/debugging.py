@@ -1,0 +1,135 @@
+"""Tools for debugging a residual network, used by chapter 2's debugging page.
+
+* ``residual_blocks(model)``: the residual blocks of a model, by name, in order.
+* ``activation_statistics(model, images, modules)``: mean and standard deviation of what each of
+  the given modules outputs on a minibatch (forward hooks).
+* ``gradient_norms(model, images, labels)``: the norm of the loss's gradient for every weight
+  tensor, after one real backward pass.
+* ``check_block_shapes(block, input_shape)``: runs a residual block on a probe and, when its
+  residual branch and its shortcut disagree in shape, raises a ``CnnbookError`` that names both
+  shapes and the fix, instead of PyTorch's "The size of tensor a must match..." from deep inside
+  the addition.
+
+Shapes: ``images`` is ``(batch, channels, height, width)``; ``labels`` is ``(batch,)``.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import torch
+from torch import nn
+
+from .errors import CnnbookError, CnnbookTypeError, check_int_sequence
+
+__all__ = ["residual_blocks", "activation_statistics", "gradient_norms", "check_block_shapes"]
+
+
+def _check_model(model: nn.Module, name: str = "model") -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise CnnbookTypeError(f"{name}={type(model).__name__} is not allowed: {name} must be a torch.nn.Module")
+    return model
+
+
+def _check_images(images: torch.Tensor) -> torch.Tensor:
+    if not isinstance(images, torch.Tensor) or images.dim() != 4 or images.shape[0] < 1:
+        shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+        raise CnnbookError(f"images={shape} is not allowed: images must be a tensor of shape "
+                           "(batch, channels, height, width) with at least one image")
+    return images
+
+
+def residual_blocks(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """Every residual block of ``model`` (a module with a ``downsample`` shortcut attribute, as the
+    package's and torchvision's blocks have), as ``(name, block)`` in forward order."""
+    _check_model(model)
+    blocks = [(name, module) for name, module in model.named_modules() if name and hasattr(module, "downsample")]
+    if not blocks:
+        raise CnnbookError(f"{type(model).__name__} has no residual blocks (no submodule with a 'downsample' "
+                           "shortcut): pass a ResNet-style model, or name the modules to watch yourself")
+    return blocks
+
+
+def activation_statistics(model: nn.Module, images: torch.Tensor,
+                          modules: Mapping[str, nn.Module] | Sequence[tuple[str, nn.Module]] | None = None,
+                          ) -> dict[str, tuple[float, float]]:
+    """``{name: (mean, std)}`` of each module's output on ``images``, in forward order.
+
+    ``modules`` defaults to the model's residual blocks.  The model runs once, without gradients,
+    in the mode it is in (call ``model.eval()`` first for evaluation statistics)."""
+    _check_model(model)
+    _check_images(images)
+    watched = list((modules.items() if isinstance(modules, Mapping) else modules) if modules is not None
+                   else residual_blocks(model))
+    if not watched:
+        raise CnnbookError("modules=[] is not allowed: give at least one (name, module) pair to watch")
+    statistics: dict[str, tuple[float, float]] = {}
+
+    def hook_for(name: str):
+        def hook(module: nn.Module, args: tuple, output: torch.Tensor) -> None:
+            values = output.detach().float()
+            statistics[name] = (values.mean().item(), values.std().item())
+        return hook
+
+    handles = [module.register_forward_hook(hook_for(name)) for name, module in watched]
+    try:
+        with torch.no_grad():
+            model(images)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return statistics
+
+
+def gradient_norms(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+    """``{parameter name: gradient norm}`` for every weight tensor with more than one dimension
+    (convolutions and linear layers), after one cross-entropy backward pass on a real minibatch.
+    The model's existing gradients are put back afterwards; its weights do not change."""
+    _check_model(model)
+    _check_images(images)
+    if not isinstance(labels, torch.Tensor) or labels.shape != images.shape[:1]:
+        raise CnnbookError(f"labels={tuple(labels.shape) if isinstance(labels, torch.Tensor) else labels!r} is not "
+                           f"allowed: labels must be a tensor of shape ({images.shape[0]},), one class per image")
+    saved = {name: (None if p.grad is None else p.grad.clone()) for name, p in model.named_parameters()}
+    model.zero_grad(set_to_none=True)
+    try:
+        nn.functional.cross_entropy(model(images), labels).backward()
+        norms = {name: p.grad.norm().item() for name, p in model.named_parameters()
+                 if p.grad is not None and p.dim() > 1}
+    finally:
+        for name, p in model.named_parameters():
+            p.grad = saved[name]
+    return norms
+
+
+def check_block_shapes(block: nn.Module, input_shape: Sequence[int]) -> tuple[int, ...]:
+    """Run ``block`` on zeros of ``input_shape`` = (batch, channels, height, width) and return its
+    output shape; if the shortcut and the residual branch give different shapes, raise a
+    ``CnnbookError`` naming both (the residual branch's shape is the output of its last layer)."""
+    _check_model(block, "block")
+    shape = check_int_sequence("input_shape", input_shape, minimum=1, length=4)
+    outputs: list[tuple[str, tuple[int, ...]]] = []
+    handles = [module.register_forward_hook(
+        lambda module, args, output, name=name: outputs.append((name, tuple(output.shape))))
+        for name, module in block.named_children() if name != "downsample"]
+    shortcut_shape = [shape]
+    downsample = getattr(block, "downsample", None)
+    if isinstance(downsample, nn.Module):
+        handles.append(downsample.register_forward_hook(
+            lambda module, args, output: shortcut_shape.__setitem__(0, tuple(output.shape))))
+    try:
+        with torch.no_grad():
+            result = block(torch.zeros(shape))
+    except RuntimeError as error:
+        if "must match the size" not in str(error):
+            raise
+        residual = next((f"{shape_} (its last layer, {name})" for name, shape_ in reversed(outputs)
+                         if len(shape_) == 4 and shape_ != shortcut_shape[0]), "another shape")
+        raise CnnbookError(
+            f"{type(block).__name__}: the residual branch gives {residual} but the shortcut gives "
+            f"{tuple(shortcut_shape[0])}, so they cannot be added. A block that changes the number of channels "
+            "or the resolution needs a shortcut that changes them too: a 1x1 convolution with the block's stride "
+            "(cnnbook.models.resnet.projection_shortcut(in_channels, out_channels, stride)).") from None
+    finally:
+        for handle in handles:
+            handle.remove()
+    return tuple(result.shape)
