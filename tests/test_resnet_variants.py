@@ -12,7 +12,7 @@ import cnnbook.models as models
 from cnnbook.errors import CnnbookError
 from cnnbook.inspection import count_flops, count_parameters
 from cnnbook.models.resnet import last_residual_weight
-from cnnbook.models.resnet_variants import SE_REDUCTION, SEBottleneck, se_bottleneck
+from cnnbook.models.resnet_variants import SE_REDUCTION, SEBottleneck, se_bottleneck, se_resnet
 
 
 def se_parameters(layers, expansion=4, widths=(64, 128, 256, 512), reduction=SE_REDUCTION):
@@ -116,7 +116,7 @@ def test_bad_classes_and_groups_are_clear_errors():
     with pytest.raises(CnnbookError, match="groups"):
         SEBottleneck(256, 256, bottleneck_channels=128, groups=3)
     with pytest.raises(CnnbookError, match="layers"):
-        models.se_resnet([])
+        se_resnet([])
 
 
 @pytest.mark.parametrize("name", ["wide_resnet50_2", "resnext50_32x4d"])

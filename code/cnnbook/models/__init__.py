@@ -65,7 +65,8 @@ __all__ = [
     "regnet_x_1_6gf", "regnet_y_1_6gf", "regnet_x_3_2gf", "regnet_y_3_2gf",
 ]
 
-# Squeeze-and-excitation ResNets (chapter 2, "ResNet variants"), built from resnet.py's blocks.
-from .resnet_variants import SEBottleneck, se_bottleneck, se_resnet, se_resnet50, se_resnet101, se_resnext50_32x4d
+# Squeeze-and-excitation ResNets (chapter 2, "ResNet variants"), built from resnet.py's blocks; the general
+# builders (se_resnet, se_bottleneck) stay in cnnbook.models.resnet_variants.
+from .resnet_variants import SEBottleneck, se_resnet50, se_resnet101, se_resnext50_32x4d
 
-__all__ += ["SEBottleneck", "se_bottleneck", "se_resnet", "se_resnet50", "se_resnet101", "se_resnext50_32x4d"]
+__all__ += ["SEBottleneck", "se_resnet50", "se_resnet101", "se_resnext50_32x4d"]
