@@ -64,3 +64,9 @@ __all__ = [
     "regnet_x_400mf", "regnet_y_400mf", "regnet_x_800mf", "regnet_y_800mf",
     "regnet_x_1_6gf", "regnet_y_1_6gf", "regnet_x_3_2gf", "regnet_y_3_2gf",
 ]
+
+# Squeeze-and-excitation ResNets (chapter 2, "ResNet variants"), built from resnet.py's blocks; the general
+# builders (se_resnet, se_bottleneck) stay in cnnbook.models.resnet_variants.
+from .resnet_variants import SEBottleneck, se_resnet50, se_resnet101, se_resnext50_32x4d
+
+__all__ += ["SEBottleneck", "se_resnet50", "se_resnet101", "se_resnext50_32x4d"]
