@@ -69,16 +69,6 @@ SECTION_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "full": dict(model="regnet_x_400mf", image_size=96, batch_size=128, epochs=10, lr=0.05),
         "fast": dict(model="regnet_small", image_size=28, batch_size=64, epochs=6, lr=0.1, momentum=0.9),
     },
-    # Chapter 2's debugging page needs one trained residual network to debug (model.eval(), saliency
-    # maps).  Full: ResNet-20 of He et al. (2016, section 4.2) on the official split, their lr 0.1
-    # with momentum 0.9.  Fast: the smallest of that family, ResNet-8 (one basic block per stage,
-    # 75,002 parameters) on 28x28 images, 2 epochs at lr 0.05 with momentum 0.9: enough to leave chance
-    # level far behind, in well under the page's budget.
-    "debugging": {
-        "full": dict(model="resnet20", image_size=28, batch_size=128, epochs=10, lr=0.1, momentum=0.9),
-        "fast": dict(model="cifar_resnet", model_kwargs={"depth": 8}, image_size=28, batch_size=64, epochs=2,
-                     lr=0.05, momentum=0.9),
-    },
 }
 
 # Sections whose page trains with a learning-rate schedule: the arguments of
