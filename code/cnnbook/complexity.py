@@ -117,6 +117,7 @@ class Published:
     top1: float              # ImageNet-1K validation accuracy (%), torchvision's evaluation
     top5: float
     recipe: str              # the URL of the training recipe (or of where the weights were ported)
+    ported: bool             # the weights were ported from another framework, not trained by torchvision
 
 
 def published(name: str, weights: str = "IMAGENET1K_V1") -> Published:
@@ -128,7 +129,8 @@ def published(name: str, weights: str = "IMAGENET1K_V1") -> Published:
     meta = member.meta
     metrics = meta["_metrics"]["ImageNet-1K"]
     return Published(name, member.name, int(meta["num_params"]), float(meta["_ops"]),
-                     float(metrics["acc@1"]), float(metrics["acc@5"]), str(meta.get("recipe", "")))
+                     float(metrics["acc@1"]), float(metrics["acc@5"]), str(meta.get("recipe", "")),
+                     "ported" in str(meta.get("_docs", "")).lower())
 
 
 def weights_names(name: str) -> tuple[str, ...]:
