@@ -66,3 +66,10 @@ def test_offline_message_is_one_clear_error_without_a_chained_traceback(empty_ca
     message = str(error)
     assert weights.url in message and "Without internet access" in message
     assert message.count(str(cached_weights_file("resnet18"))) == 2  # where it looked, and where to put it
+
+
+def test_the_torch_home_fix_names_the_folder_torch_reads(empty_cache_offline):
+    """TORCH_HOME=<folder> makes torch read <folder>/hub/checkpoints: the message must say so."""
+    with pytest.raises(WeightsUnavailableError, match="hub/checkpoints/"):
+        pretrained_model("resnet18")
+    assert cached_weights_file("resnet18").parent == empty_cache_offline / "hub" / "checkpoints"
