@@ -54,3 +54,22 @@ def test_cached_file_is_loaded_without_network(empty_cache_offline):
 def test_bad_names_are_clear_errors(arguments, named):
     with pytest.raises(CnnbookError, match=named):
         weights_info(*arguments)
+
+
+def test_offline_message_is_one_clear_error_without_a_chained_traceback(empty_cache_offline):
+    """What the transfer-learning page prints offline: the URL, the file's place and the fix, no urllib chain."""
+    weights = weights_info("resnet18")
+    with pytest.raises(WeightsUnavailableError) as caught:
+        pretrained_model("resnet18")
+    error = caught.value
+    assert error.__cause__ is None and error.__suppress_context__, "raised `from None`: no urllib traceback"
+    message = str(error)
+    assert weights.url in message and "Without internet access" in message
+    assert message.count(str(cached_weights_file("resnet18"))) == 2  # where it looked, and where to put it
+
+
+def test_the_torch_home_fix_names_the_folder_torch_reads(empty_cache_offline):
+    """TORCH_HOME=<folder> makes torch read <folder>/hub/checkpoints: the message must say so."""
+    with pytest.raises(WeightsUnavailableError, match="hub/checkpoints/"):
+        pretrained_model("resnet18")
+    assert cached_weights_file("resnet18").parent == empty_cache_offline / "hub" / "checkpoints"

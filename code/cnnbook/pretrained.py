@@ -69,7 +69,7 @@ def pretrained_model(architecture: str = "resnet18", weights: str = "DEFAULT") -
                 f"the pretrained weights {architecture} {member.name} are not in torch's cache ({target}) and "
                 f"could not be downloaded from {member.url} ({type(error).__name__}: {error}). Without internet "
                 f"access: download that file on a machine that has it and copy it to {target} (or set TORCH_HOME "
-                f"to a folder whose checkpoints/ has it). The rest of this page runs without pretrained weights."
+                f"to a folder whose hub/checkpoints/ has it). The rest of this page runs without pretrained weights."
             ) from None
         target.with_suffix(".partial").replace(target)
     model = torchvision.models.get_model(architecture, weights=None)
