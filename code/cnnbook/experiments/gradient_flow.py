@@ -4,7 +4,7 @@ the residual one also with the scale of every block's last batch norm started at
 2017), trained for a few epochs under several seeds on the 2,048-image Fashion-MNIST sample::
 
     python -m cnnbook.experiments.gradient_flow            # depth 20 x 3 variants x seeds 0, 1, 2, 2 epochs
-    python -m cnnbook.experiments.gradient_flow --smoke    # depth 8, 2 variants, 1 epoch, seed 0, 256 images
+    python -m cnnbook.experiments.gradient_flow --smoke    # depth 8, 1 epoch, seed 0, 256 images
 
 Stored per run: the per-epoch training curves (``cnnbook.train.train``: training loss, training
 error, held-out error, learning rate) and, at initialization and after every epoch, the gradient
@@ -13,7 +13,8 @@ stem's convolution, the two convolutions of each block, the linear layer) the no
 gradient with respect to its weight, and per block the norm of the loss gradient with respect to
 the block's output, each the mean over the same 4 fixed batches of 64 training images (the first
 256 images of the sample's training split, in training mode: batch statistics, as training sees
-them; measured on a copy of the model, so the measurement changes nothing in the run).  The
+them; measured on a copy of the model, so the measurement changes nothing in the run), and the standard
+deviation of the stem's and every block's output on the first of these batches (``activation_stds``).  The
 measurements after each epoch are taken where ``train`` steps its learning-rate scheduler (a
 ``CosineAnnealingLR`` that also measures), so the training loop is the book's own, unchanged.
 
@@ -70,7 +71,7 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
     import torch
     from torch.utils.data import Subset
     from ..data import FashionMNISTSplit, data_loaders, fashion_mnist
-    from ..gradient_flow import fixed_batches, gradient_norms
+    from ..gradient_flow import activation_stds, fixed_batches, gradient_norms
     from ..train import train
     torch.set_num_threads(1)
     data = fashion_mnist("sample", TRAINING["image_size"])
@@ -84,6 +85,7 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
     torch.manual_seed(seed)
     model = build_model(variant, depth)
     measured = [gradient_norms(model, probe)]
+    stds = [activation_stds(model, probe[0][0])["std"]]
 
     class MeasuringCosine(torch.optim.lr_scheduler.CosineAnnealingLR):
         """Cosine annealing whose step (once after each epoch, in ``train``) first measures the gradients."""
@@ -96,6 +98,7 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
         def step(self, *args, **kwargs):
             if self.ready:
                 measured.append(gradient_norms(model, probe))
+                stds.append(activation_stds(model, probe[0][0])["std"])
             return super().step(*args, **kwargs)
 
     start = time.perf_counter()
@@ -111,6 +114,7 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
             "weight_grad": [m["weight_grad"] for m in measured],   # [epoch 0 (init), 1, ..., epochs][layer]
             "output_grad": [m["output_grad"] for m in measured],   # [epoch][block]
             "probe_loss": [m["loss"] for m in measured],
+            "activation_std": stds,                                # [epoch][stem, block 1, ...]
             "train_loss": curves["train_loss"][-1], "train_error": curves["train_error"][-1],
             "eval_error": curves["eval_error"][-1], "seconds": round(seconds, 1)}
 
@@ -147,7 +151,7 @@ def run(smoke: bool = False, workers: int = 1, depth: int | None = None, epochs:
     depth = (8 if smoke else DEPTH) if depth is None else depth
     blocks_for_depth(depth)
     epochs = (1 if smoke else EPOCHS) if epochs is None else check_int("epochs", epochs, minimum=1)
-    seeds, variants = ((0,), VARIANTS[:2]) if smoke else (SEEDS, VARIANTS)
+    seeds, variants = ((0,) if smoke else SEEDS), VARIANTS
     jobs = [(variant, depth, seed, epochs, smoke, cache) for seed in seeds for variant in variants]
     import importlib
     work = importlib.import_module(MODULE)._train_run_star  # by its module name, for the worker processes
