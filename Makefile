@@ -99,6 +99,7 @@ experiments:
 	set -e; for name in $(COMPARISONS); do $(PYTHON) -m cnnbook.experiments.compare --comparison $$name; done
 	$(PYTHON) -m cnnbook.experiments.design_space_edf
 	$(PYTHON) -m cnnbook.experiments.degradation
+	$(PYTHON) -m cnnbook.experiments.gradient_flow
 	$(PYTHON) -m cnnbook.experiments.transfer
 
 test-gpu:

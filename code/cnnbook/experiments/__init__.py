@@ -41,7 +41,7 @@ from types import ModuleType
 from typing import Any, Iterable, Sequence
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-EXPERIMENTS = ("noise", "compare", "design_space_edf", "scheduled_noise", "degradation", "transfer")  # every experiment module of the book (tests re-run each in smoke mode)
+EXPERIMENTS = ("noise", "compare", "design_space_edf", "scheduled_noise", "degradation", "gradient_flow", "transfer")  # every experiment module of the book (tests re-run each in smoke mode)
 
 
 class ExperimentResultError(LookupError):

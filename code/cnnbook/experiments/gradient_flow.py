@@ -1,0 +1,191 @@
+"""Gradient flow in plain and residual networks, measured before and during training: plain and
+residual CIFAR-style networks of one depth (``cnnbook.models.cifar_resnet``, depth ``6n + 2``),
+the residual one also with the scale of every block's last batch norm started at 0 (Goyal et al.
+2017), trained for a few epochs under several seeds on the 2,048-image Fashion-MNIST sample::
+
+    python -m cnnbook.experiments.gradient_flow            # depth 20 x 3 variants x seeds 0, 1, 2, 2 epochs
+    python -m cnnbook.experiments.gradient_flow --smoke    # depth 8, 1 epoch, seed 0, 256 images
+
+Stored per run: the per-epoch training curves (``cnnbook.train.train``: training loss, training
+error, held-out error, learning rate) and, at initialization and after every epoch, the gradient
+norms of ``cnnbook.gradient_flow.gradient_norms``: per weighted layer (``6n + 2`` of them: the
+stem's convolution, the two convolutions of each block, the linear layer) the norm of the loss
+gradient with respect to its weight, and per block the norm of the loss gradient with respect to
+the block's output, each the mean over the same 4 fixed batches of 64 training images (the first
+256 images of the sample's training split, in training mode: batch statistics, as training sees
+them; measured on a copy of the model, so the measurement changes nothing in the run), and the standard
+deviation of the stem's and every block's output on the first of these batches (``activation_stds``).  The
+measurements after each epoch are taken where ``train`` steps its learning-rate scheduler (a
+``CosineAnnealingLR`` that also measures), so the training loop is the book's own, unchanged.
+
+Training as ``cnnbook.experiments.degradation``: 28x28 images, batch 32, SGD with momentum 0.9 and
+weight decay 1e-4, lr 0.025 decayed to 0 by cosine annealing over the epochs; option A shortcuts, so
+the plain and residual networks have the same parameters and, for one seed, the same initial
+weights (the zero-init variant differs only in its last batch-norm scales).  Each run trains in its
+own worker process with one thread (``--workers``); ``--cache`` keeps finished runs.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from . import command_line, summarize
+
+DEPENDS_ON = ("cnnbook.gradient_flow", "cnnbook.models.cifar_resnet", "cnnbook.models.resnet", "cnnbook.models._base",
+              "cnnbook.models._init", "cnnbook.train", "cnnbook.data", "cnnbook.device", "cnnbook.speed")
+NAME = "gradient_flow"
+MODULE = "cnnbook.experiments.gradient_flow"  # also when run as ``python -m`` (then __name__ is "__main__")
+VARIANTS = ("plain", "residual", "residual_zero_init")
+DEPTH = 20
+SEEDS = (0, 1, 2)
+EPOCHS = 2
+PROBE = dict(batch_size=64, batches=4)  # the fixed batches the gradient norms are averaged over
+SMOKE = dict(train_images=256, eval_images=128, probe_batch_size=16, probe_batches=2)  # --smoke: seconds
+TRAINING = dict(image_size=28, batch_size=32, lr=0.025, momentum=0.9, weight_decay=1e-4, shortcut="A")
+OPTIONS = (
+    {"flags": ("--workers",), "kwargs": {"type": int, "default": 1,
+                                         "help": "training runs at once, one process and one thread each"}},
+    {"flags": ("--depth",), "kwargs": {"type": int, "default": None,
+                                       "help": f"depth 6n+2 of the networks (default: {DEPTH})"}},
+    {"flags": ("--epochs",), "kwargs": {"type": int, "default": None,
+                                        "help": f"training epochs of each run (default: {EPOCHS})"}},
+    {"flags": ("--cache",), "kwargs": {"default": None,
+                                       "help": "a folder keeping each finished run (keyed by the code hash): an "
+                                               "interrupted experiment, run again, trains only what is missing"}},
+)
+
+
+def build_model(variant: str, depth: int):
+    """The network of one variant (built after the caller seeded torch)."""
+    from ..gradient_flow import zero_init_last_bn
+    from ..models.cifar_resnet import cifar_resnet
+    model = cifar_resnet(depth, residual=variant != "plain", shortcut=TRAINING["shortcut"])
+    return zero_init_last_bn(model) if variant == "residual_zero_init" else model
+
+
+def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = False) -> dict[str, Any]:
+    """Train one network on the sample on the CPU (one thread), measuring its gradient norms at
+    initialization and after every epoch; return its curves, measurements and final metrics.
+    ``smoke``: on the first 256 training and 128 held-out images of the sample, probing 2 batches of 16."""
+    import torch
+    from torch.utils.data import Subset
+    from ..data import FashionMNISTSplit, data_loaders, fashion_mnist
+    from ..gradient_flow import activation_stds, fixed_batches, gradient_norms
+    from ..train import train
+    torch.set_num_threads(1)
+    data = fashion_mnist("sample", TRAINING["image_size"])
+    if smoke:
+        data = FashionMNISTSplit(Subset(data.train, range(SMOKE["train_images"])),
+                                 Subset(data.eval, range(SMOKE["eval_images"])), data.split, data.root)
+        probe = fixed_batches(data.train, SMOKE["probe_batch_size"], SMOKE["probe_batches"])
+    else:
+        probe = fixed_batches(data.train, PROBE["batch_size"], PROBE["batches"])
+    train_iter, eval_iter = data_loaders(data, TRAINING["batch_size"], seed=seed)
+    torch.manual_seed(seed)
+    model = build_model(variant, depth)
+    measured = [gradient_norms(model, probe)]
+    stds = [activation_stds(model, probe[0][0])["std"]]
+
+    class MeasuringCosine(torch.optim.lr_scheduler.CosineAnnealingLR):
+        """Cosine annealing whose step (once after each epoch, in ``train``) first measures the gradients."""
+
+        def __init__(self, optimizer, T_max):
+            self.ready = False
+            super().__init__(optimizer, T_max=T_max)  # steps once while it is built: no measurement then
+            self.ready = True
+
+        def step(self, *args, **kwargs):
+            if self.ready:
+                measured.append(gradient_norms(model, probe))
+                stds.append(activation_stds(model, probe[0][0])["std"])
+            return super().step(*args, **kwargs)
+
+    start = time.perf_counter()
+    history = train(model, train_iter, eval_iter, epochs, TRAINING["lr"], momentum=TRAINING["momentum"],
+                    weight_decay=TRAINING["weight_decay"],
+                    lr_scheduler=lambda optimizer: MeasuringCosine(optimizer, T_max=epochs),
+                    device="cpu", eval_name=data.eval_name, seed=seed, plot=False, progress=False)
+    seconds = time.perf_counter() - start
+    curves = {"train_loss": history.train_loss, "train_error": [1 - a for a in history.train_acc],
+              "eval_error": [1 - a for a in history.eval_acc], "lr": history.learning_rates}
+    return {"variant": variant, "depth": depth, "seed": seed, "epochs": epochs, "curves": curves,
+            "layers": measured[0]["layers"], "blocks": measured[0]["blocks"],
+            "weight_grad": [m["weight_grad"] for m in measured],   # [epoch 0 (init), 1, ..., epochs][layer]
+            "output_grad": [m["output_grad"] for m in measured],   # [epoch][block]
+            "probe_loss": [m["loss"] for m in measured],
+            "activation_std": stds,                                # [epoch][stem, block 1, ...]
+            "train_loss": curves["train_loss"][-1], "train_error": curves["train_error"][-1],
+            "eval_error": curves["eval_error"][-1], "seconds": round(seconds, 1)}
+
+
+def _train_run_star(job: tuple[str, int, int, int, bool, str | None]) -> dict[str, Any]:
+    """One run, or its stored copy in the cache folder (when given) made by the same code."""
+    import json
+    from pathlib import Path
+    *arguments, cache = job
+    if cache is None:
+        return train_run(*arguments)
+    from . import code_hash
+    variant, depth, seed, epochs, smoke = arguments
+    path = Path(cache) / f"{code_hash(MODULE)}-{variant}{depth}-seed{seed}-epochs{epochs}{'-smoke' if smoke else ''}.json"
+    if path.is_file():
+        return {**json.loads(path.read_text(encoding="utf-8")), "from_cache": True}
+    result = train_run(*arguments)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result), encoding="utf-8")
+    return result
+
+
+def _report(result: dict[str, Any]) -> dict[str, Any]:
+    print(f"{result['variant']}-{result['depth']} seed {result['seed']}: train error {result['train_error']:.3f}, "
+          f"held-out error {result['eval_error']:.3f} ({result['seconds']} s)", flush=True)
+    return result
+
+
+def run(smoke: bool = False, workers: int = 1, depth: int | None = None, epochs: int | None = None,
+        cache: str | None = None) -> dict[str, Any]:
+    from ..errors import check_int
+    from ..models.cifar_resnet import blocks_for_depth
+    workers = check_int("workers", workers, minimum=1)
+    depth = (8 if smoke else DEPTH) if depth is None else depth
+    blocks_for_depth(depth)
+    epochs = (1 if smoke else EPOCHS) if epochs is None else check_int("epochs", epochs, minimum=1)
+    seeds, variants = ((0,) if smoke else SEEDS), VARIANTS
+    jobs = [(variant, depth, seed, epochs, smoke, cache) for seed in seeds for variant in variants]
+    import importlib
+    work = importlib.import_module(MODULE)._train_run_star  # by its module name, for the worker processes
+    runs = []
+    if workers == 1 or len(jobs) == 1:
+        for result in map(work, jobs):
+            runs.append(_report(result))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for result in pool.map(work, jobs):
+                runs.append(_report(result))
+    reused = sum(bool(r.pop("from_cache", False)) for r in runs)
+    runs.sort(key=lambda r: (VARIANTS.index(r["variant"]), r["seed"]))
+    summary: dict[str, dict[str, Any]] = {}
+    for variant in variants:
+        chosen = [r for r in runs if r["variant"] == variant]
+        summary[variant] = {metric: summarize(r[metric] for r in chosen)
+                            for metric in ("train_loss", "train_error", "eval_error")}
+        for key in ("weight_grad", "output_grad"):  # per layer (block) after the last epoch, over the seeds
+            summary[variant][f"final_{key}"] = [summarize(r[key][-1][i] for r in chosen)
+                                                for i in range(len(chosen[0][key][-1]))]
+    return {"name": NAME,
+            "settings": {"variants": list(variants), "depth": depth, "seeds": list(seeds), "epochs": epochs,
+                         "training": TRAINING, "probe": PROBE, "smoke_data": SMOKE if smoke else None, "schedule": "cosine", "threads_per_run": 1,
+                         "data": "sample", "runs_reused_from_cache": reused, "profile": "fast"},
+            "runs": runs, "summary": summary}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import importlib
+    return command_line(importlib.import_module(MODULE), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

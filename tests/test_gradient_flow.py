@@ -1,0 +1,118 @@
+"""The gradient-flow tools (cnnbook.gradient_flow) and their experiment (cnnbook.experiments.gradient_flow)."""
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from cnnbook.errors import CnnbookError, CnnbookTypeError
+from cnnbook.gradient_flow import (activation_stds, fixed_batches, gradient_norms, residual_blocks, weighted_layers,
+                                   zero_init_last_bn)
+from cnnbook.models.cifar_resnet import cifar_resnet
+
+
+def _batch(n=4, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 1, 28, 28, generator=generator), torch.randint(0, 10, (n,), generator=generator)
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_gradient_norms_per_layer_and_block_leave_the_model_unchanged(residual):
+    torch.manual_seed(0)
+    model = cifar_resnet(8, residual=residual)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    result = gradient_norms(model, [_batch(), _batch(seed=1)])
+    assert len(result["layers"]) == len(result["weight_grad"]) == 8  # depth 6n + 2 weighted layers
+    assert result["blocks"] == ["layer1.0", "layer2.0", "layer3.0"] and len(result["output_grad"]) == 3
+    assert all(v > 0 and torch.isfinite(torch.tensor(v)) for v in result["weight_grad"] + result["output_grad"])
+    assert all(p.grad is None for p in model.parameters())
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_gradient_norms_match_a_hand_computed_backward_pass():
+    torch.manual_seed(0)
+    model = cifar_resnet(8)
+    images, labels = _batch()
+    result = gradient_norms(model, (images, labels))
+    nn.functional.cross_entropy(model.train()(images), labels).backward()
+    assert result["weight_grad"][0] == pytest.approx(model.conv1.weight.grad.norm().item(), rel=1e-5)
+    assert result["weight_grad"][-1] == pytest.approx(model.fc.weight.grad.norm().item(), rel=1e-5)
+
+
+def test_zero_init_makes_every_block_an_identity_path():
+    torch.manual_seed(0)
+    model = zero_init_last_bn(cifar_resnet(8)).eval()
+    images, _ = _batch()
+    with torch.no_grad():
+        x = model.relu(model.bn1(model.conv1(images)))
+        for _, block in residual_blocks(model):
+            x = x if block.downsample is None else block.downsample(x)
+        direct = model.fc(torch.flatten(model.avgpool(x), 1))
+        assert torch.equal(model(images), direct)
+    stds = activation_stds(model, images)
+    assert stds["names"] == ["stem", "layer1.0", "layer2.0", "layer3.0"] and len(stds["std"]) == 4
+    # with a zero last scale the block's convolutions get no gradient at all
+    norms = gradient_norms(model, [_batch()])
+    assert norms["weight_grad"][1] == 0.0 and norms["weight_grad"][0] > 0
+
+
+def test_weighted_layers_leave_out_projection_shortcuts():
+    assert len(weighted_layers(cifar_resnet(20, shortcut="B"))) == 20
+
+
+def test_fixed_batches_are_the_first_images_in_order():
+    dataset = [(torch.full((1, 2, 2), float(i)), i % 10) for i in range(10)]
+    batches = fixed_batches(dataset, 4, 2)
+    assert [b[1].tolist() for b in batches] == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    with pytest.raises(CnnbookError, match="count"):
+        fixed_batches(dataset, 4, 3)
+    with pytest.raises(CnnbookError, match="batch_size"):
+        fixed_batches(dataset, 1, 1)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: gradient_norms("resnet", [_batch()]), "model"),
+    (lambda: gradient_norms(nn.Linear(2, 2), [_batch()]), "model"),
+    (lambda: gradient_norms(cifar_resnet(8), []), "batches"),
+    (lambda: gradient_norms(cifar_resnet(8), 3), "batches"),
+    (lambda: gradient_norms(cifar_resnet(8), [(torch.zeros(1, 28, 28), torch.zeros(1, dtype=torch.long))]), "images"),
+    (lambda: gradient_norms(cifar_resnet(8), [(torch.zeros(2, 1, 28, 28), torch.zeros(2))]), "labels"),
+    (lambda: gradient_norms(cifar_resnet(8), [_batch()], train_mode="yes"), "train_mode"),
+    (lambda: activation_stds(cifar_resnet(8), torch.zeros(1, 1, 28, 28)), "images"),
+    (lambda: zero_init_last_bn(cifar_resnet(8, residual=False)), "plain"),
+])
+def test_bad_input_gets_a_clear_error(call, match):
+    with pytest.raises(CnnbookError, match=match):
+        call()
+
+
+def test_bad_model_type_is_a_type_error():
+    with pytest.raises(CnnbookTypeError):
+        residual_blocks(42)
+
+
+@pytest.mark.parametrize("options, match", [({"workers": 0}, "workers"), ({"depth": 9}, "depth"),
+                                            ({"epochs": 0}, "epochs")])
+def test_experiment_checks_its_options_before_training(options, match):
+    from cnnbook.experiments import gradient_flow
+    with pytest.raises(CnnbookError, match=match):
+        gradient_flow.run(smoke=True, **options)
+
+
+def test_smoke_result_has_the_schema_the_page_reads():
+    from cnnbook.experiments import gradient_flow
+    result = gradient_flow.run(smoke=True)
+    assert result["name"] == "gradient_flow"
+    settings = result["settings"]
+    assert settings["variants"] == ["plain", "residual", "residual_zero_init"] and settings["epochs"] == 1
+    assert len(result["runs"]) == 3 and set(result["summary"]) == set(settings["variants"])
+    for run in result["runs"]:
+        layers, blocks = len(run["layers"]), len(run["blocks"])
+        assert layers == settings["depth"] and blocks == (settings["depth"] - 2) // 2
+        assert len(run["weight_grad"]) == len(run["output_grad"]) == len(run["activation_std"]) == run["epochs"] + 1
+        assert all(len(epoch) == layers for epoch in run["weight_grad"])
+        assert all(len(epoch) == blocks for epoch in run["output_grad"])
+        assert set(run["curves"]) == {"train_loss", "train_error", "eval_error", "lr"}
+    for variant, summary in result["summary"].items():
+        assert len(summary["final_weight_grad"]) == settings["depth"]
+        assert {"mean", "std", "min", "max", "n"} <= set(summary["eval_error"])
