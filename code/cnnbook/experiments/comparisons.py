@@ -78,4 +78,15 @@ COMPARISONS: dict[str, dict[str, Any]] = {
             "cosine": {"schedule": "cosine"},
         },
     },
+    "resnet_training": {
+        "section": "resnet",
+        "question": "Do label smoothing, PyTorch's default initialization or SGD without momentum move the small "
+                    "ResNet-18 in 5 epochs? (The baseline and cosine decay are resnet_schedule's runs.)",
+        "seeds": [0, 1, 2],
+        "variants": {
+            "label smoothing 0.1": {"label_smoothing": 0.1},
+            "PyTorch default init": {"init": "pytorch_default"},
+            "no momentum": {"momentum": 0.0},
+        },
+    },
 }
