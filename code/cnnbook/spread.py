@@ -1,0 +1,65 @@
+"""What a spread over seeds lets a page say: the book's one rule for comparing trained results.
+
+A stored experiment summarizes each variant's final metric over its seeds as
+``{"mean", "std", "min", "max", "n"}`` (``cnnbook.experiments.summarize``).  Two variants differ
+only where their ranges do not overlap: every seed of one above every seed of the other.
+Otherwise the difference is within noise (CONTRIBUTING.md, "What the page says").
+
+    >>> a = {"mean": 0.82, "min": 0.81, "max": 0.83, "n": 3}
+    >>> b = {"mean": 0.79, "min": 0.74, "max": 0.80, "n": 3}
+    >>> compare_ranges(a, b)
+    1
+    >>> describe_range(a)
+    '0.820 (0.810-0.830)'
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .errors import CnnbookError, check_int
+from .i18n import current_language
+
+__all__ = ["describe_range", "compare_ranges", "range_verdict"]
+
+_KEYS = ("mean", "min", "max")
+
+
+def _check_summary(name: str, stats: Any) -> Mapping[str, float]:
+    if not isinstance(stats, Mapping) or any(key not in stats for key in _KEYS):
+        raise CnnbookError(f"{name}={stats!r} is not allowed: {name} must be a summary over seeds with the keys "
+                           "'mean', 'min' and 'max' (an entry of a stored result's 'summary')")
+    if not stats["min"] <= stats["mean"] <= stats["max"]:
+        raise CnnbookError(f"{name}={dict(stats)!r} is not allowed: its mean must lie between its min and max")
+    return stats
+
+
+def describe_range(stats: Mapping[str, float], digits: int = 3) -> str:
+    """``"mean (min-max)"`` of a summary over seeds, with ``digits`` decimals."""
+    stats = _check_summary("stats", stats)
+    digits = check_int("digits", digits, minimum=0, maximum=6)
+    return f"{stats['mean']:.{digits}f} ({stats['min']:.{digits}f}-{stats['max']:.{digits}f})"
+
+
+def compare_ranges(first: Mapping[str, float], second: Mapping[str, float]) -> int:
+    """``1`` if every seed of ``first`` is above every seed of ``second``, ``-1`` if below, ``0``
+    if the ranges overlap (within noise)."""
+    first, second = _check_summary("first", first), _check_summary("second", second)
+    if first["min"] > second["max"]:
+        return 1
+    if first["max"] < second["min"]:
+        return -1
+    return 0
+
+
+_WORDS = {
+    "en": {1: "{first} higher at every seed", -1: "{first} lower at every seed", 0: "ranges overlap: within noise"},
+    "zh": {1: "{first}在每个随机种子上都更高", -1: "{first}在每个随机种子上都更低", 0: "范围重叠：在噪声之内"},
+}
+
+
+def range_verdict(first: Mapping[str, float], second: Mapping[str, float], first_name: str) -> str:
+    """The verdict of ``compare_ranges`` in words, in the book's current language."""
+    if not isinstance(first_name, str) or not first_name:
+        raise CnnbookError(f"first_name={first_name!r} is not allowed: name the first variant (a non-empty string)")
+    words = _WORDS.get(current_language(), _WORDS["en"])
+    return words[compare_ranges(first, second)].format(first=first_name)
