@@ -53,7 +53,7 @@ def compare_ranges(first: Mapping[str, float], second: Mapping[str, float]) -> i
 
 _WORDS = {
     "en": {1: "{first} higher at every seed", -1: "{first} lower at every seed", 0: "ranges overlap: within noise"},
-    "zh": {1: "{first}在每个随机种子上都更高", -1: "{first}在每个随机种子上都更低", 0: "范围重叠：在噪声之内"},
+    "zh": {1: "{first} 在每个随机种子上都更高", -1: "{first} 在每个随机种子上都更低", 0: "范围重叠：在噪声之内"},
 }
 
 
