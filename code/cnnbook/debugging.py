@@ -1,16 +1,17 @@
 """Tools for debugging a residual network, used by chapter 2's debugging page.
 
-* ``residual_blocks(model)``: the residual blocks of a model, by name, in order.
 * ``activation_statistics(model, images, modules)``: mean and standard deviation of what each of
-  the given modules outputs on a minibatch (forward hooks).
-* ``gradient_norms(model, images, labels)``: the norm of the loss's gradient for every weight
-  tensor, after one real backward pass.
+  the given modules (by default the residual blocks) outputs on a minibatch, caught by forward
+  hooks, in the mode the model is in.
 * ``check_block_shapes(block, input_shape)``: runs a residual block on a probe and, when its
   residual branch and its shortcut disagree in shape, raises a ``CnnbookError`` that names both
   shapes and the fix, instead of PyTorch's "The size of tensor a must match..." from deep inside
   the addition.
 
-Shapes: ``images`` is ``(batch, channels, height, width)``; ``labels`` is ``(batch,)``.
+The other tools of that page, ``residual_blocks`` and ``gradient_norms`` (per layer, from real
+backward passes), are those of the residual-learning page, in ``cnnbook.gradient_flow``.
+
+Shapes: ``images`` is ``(batch, channels, height, width)``.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from torch import nn
 
 from .errors import CnnbookError, CnnbookTypeError, check_int_sequence
 
-__all__ = ["residual_blocks", "activation_statistics", "gradient_norms", "check_block_shapes"]
+__all__ = ["activation_statistics", "check_block_shapes"]
 
 
 def _check_model(model: nn.Module, name: str = "model") -> nn.Module:
@@ -38,26 +39,22 @@ def _check_images(images: torch.Tensor) -> torch.Tensor:
     return images
 
 
-def residual_blocks(model: nn.Module) -> list[tuple[str, nn.Module]]:
-    """Every residual block of ``model`` (a module with a ``downsample`` shortcut attribute, as the
-    package's and torchvision's blocks have), as ``(name, block)`` in forward order."""
-    _check_model(model)
-    blocks = [(name, module) for name, module in model.named_modules() if name and hasattr(module, "downsample")]
-    if not blocks:
-        raise CnnbookError(f"{type(model).__name__} has no residual blocks (no submodule with a 'downsample' "
-                           "shortcut): pass a ResNet-style model, or name the modules to watch yourself")
-    return blocks
-
-
 def activation_statistics(model: nn.Module, images: torch.Tensor,
                           modules: Mapping[str, nn.Module] | Sequence[tuple[str, nn.Module]] | None = None,
                           ) -> dict[str, tuple[float, float]]:
     """``{name: (mean, std)}`` of each module's output on ``images``, in forward order.
 
-    ``modules`` defaults to the model's residual blocks.  The model runs once, without gradients,
-    in the mode it is in (call ``model.eval()`` first for evaluation statistics)."""
+    ``modules`` defaults to the residual blocks of a ``cnnbook.models`` ResNet
+    (``cnnbook.gradient_flow.residual_blocks``); for any other model, name the modules to watch.
+    The model runs once, without gradients, in the mode it is in (call ``model.eval()`` first for
+    evaluation statistics; in training mode the batch-norm moving averages are updated)."""
+    from .gradient_flow import residual_blocks
     _check_model(model)
     _check_images(images)
+    if modules is None and not getattr(model, "stage_names", None):
+        raise CnnbookError(f"{type(model).__name__} is not a ResNet of cnnbook.models, so there are no residual blocks "
+                           "to watch by default: name the modules to watch, e.g. "
+                           "activation_statistics(model, images, dict(model.named_children()))")
     watched = list((modules.items() if isinstance(modules, Mapping) else modules) if modules is not None
                    else residual_blocks(model))
     if not watched:
@@ -78,27 +75,6 @@ def activation_statistics(model: nn.Module, images: torch.Tensor,
         for handle in handles:
             handle.remove()
     return statistics
-
-
-def gradient_norms(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
-    """``{parameter name: gradient norm}`` for every weight tensor with more than one dimension
-    (convolutions and linear layers), after one cross-entropy backward pass on a real minibatch.
-    The model's existing gradients are put back afterwards; its weights do not change."""
-    _check_model(model)
-    _check_images(images)
-    if not isinstance(labels, torch.Tensor) or labels.shape != images.shape[:1]:
-        raise CnnbookError(f"labels={tuple(labels.shape) if isinstance(labels, torch.Tensor) else labels!r} is not "
-                           f"allowed: labels must be a tensor of shape ({images.shape[0]},), one class per image")
-    saved = {name: (None if p.grad is None else p.grad.clone()) for name, p in model.named_parameters()}
-    model.zero_grad(set_to_none=True)
-    try:
-        nn.functional.cross_entropy(model(images), labels).backward()
-        norms = {name: p.grad.norm().item() for name, p in model.named_parameters()
-                 if p.grad is not None and p.dim() > 1}
-    finally:
-        for name, p in model.named_parameters():
-            p.grad = saved[name]
-    return norms
 
 
 def check_block_shapes(block: nn.Module, input_shape: Sequence[int]) -> tuple[int, ...]:

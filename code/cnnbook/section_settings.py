@@ -69,6 +69,18 @@ SECTION_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "full": dict(model="regnet_x_400mf", image_size=96, batch_size=128, epochs=10, lr=0.05),
         "fast": dict(model="regnet_small", image_size=28, batch_size=64, epochs=6, lr=0.1, momentum=0.9),
     },
+    # Chapter 2's debugging page needs a trained residual network to spoil: He et al.'s CIFAR ResNet
+    # (``cifar_resnet``, section 4.2 of the paper).  Full: ResNet-20 at their lr 0.1, batch 128.  Fast:
+    # ResNet-8 (75k parameters) with the warm-up + cosine schedule of SECTION_SCHEDULES below.  Tuned:
+    # at a constant lr 0.05, batch 64, the held-out accuracy after 2 epochs ranged from 0.23 to 0.66 over
+    # 12 runs (evaluation-mode accuracy lagging the batch statistics while the weights move fast);
+    # batch 32 over 4 epochs ending at a quarter of the rate gave 0.73-0.78 for seeds 0-3 (14 s each).
+    "debugging": {
+        "full": dict(model="cifar_resnet", image_size=28, batch_size=128, epochs=10, lr=0.1, momentum=0.9,
+                     model_kwargs={"depth": 20}),
+        "fast": dict(model="cifar_resnet", image_size=28, batch_size=32, epochs=4, lr=0.05, momentum=0.9,
+                     model_kwargs={"depth": 8}),
+    },
 }
 
 # Sections whose page trains with a learning-rate schedule: the arguments of
@@ -79,4 +91,8 @@ SECTION_SCHEDULES: dict[str, dict[str, Any]] = {
     # RegNet's recipe: linear warm-up, then cosine decay (Radosavovic et al. 2020).  2 of 6 epochs
     # of warm-up, from 0.1 x lr.
     "design_spaces": dict(warmup_epochs=2, start_factor=0.1),
+    # The debugging page's ResNet-8: 1 of 4 epochs of warm-up from 0.2 x lr, then the rates 1, 0.75 and
+    # 0.25 x lr (the cosine, stepped per epoch), so the last epoch's small steps let the batch-norm
+    # moving averages catch up with the weights.
+    "debugging": dict(warmup_epochs=1, start_factor=0.2),
 }
