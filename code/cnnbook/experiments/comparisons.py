@@ -71,7 +71,7 @@ COMPARISONS: dict[str, dict[str, Any]] = {
     },
     "resnet_schedule": {
         "section": "resnet",
-        "question": "Does cosine decay of the learning rate help the small ResNet-18 in 5 epochs?",
+        "question": "Does cosine decay of the learning rate help the small ResNet-18 in 3 epochs?",
         "seeds": [0, 1, 2],
         "variants": {
             "constant": {},
@@ -81,7 +81,7 @@ COMPARISONS: dict[str, dict[str, Any]] = {
     "resnet_training": {
         "section": "resnet",
         "question": "Do label smoothing, PyTorch's default initialization or SGD without momentum move the small "
-                    "ResNet-18 in 5 epochs? (The baseline and cosine decay are resnet_schedule's runs.)",
+                    "ResNet-18 in 3 epochs? (The baseline and cosine decay are resnet_schedule's runs.)",
         "seeds": [0, 1, 2],
         "variants": {
             "label smoothing 0.1": {"label_smoothing": 0.1},
