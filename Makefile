@@ -21,7 +21,7 @@ else
 $(error SOLUTIONS=$(SOLUTIONS): use SOLUTIONS=show (default) or SOLUTIONS=hide)
 endif
 
-NOTEBOOKS := $(shell find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+NOTEBOOKS ?= $(shell find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
 # Debian packages: CJK fonts for plots, LaTeX (xelatex + xeCJK) for the PDF, poppler for PDF
 # checks, Chromium for the browser test.
@@ -29,7 +29,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-freefont-otf poppler-utils chromium chromiu
 	latexmk xindy texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-latex-recommended \
 	texlive-fonts-recommended texlive-fonts-extra texlive-plain-generic
 
-.PHONY: help install install-python test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments translations clean
+.PHONY: help install install-python check test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments translations clean
 
 help:
 	@echo "make install         Debian packages + Python packages + the cnnbook helper package"
@@ -37,15 +37,22 @@ help:
 	@echo "make pdf             build the PDF book and per-section handouts (English and Chinese)"
 	@echo "  ... SOLUTIONS=hide   (html, pdf) without the exercises' solutions, for students"
 	@echo "make lab             open JupyterLab on the book"
+	@echo "make check           the fast unit tests (under 2 minutes): the edit-test loop"
 	@echo "make test            every test: package, notebooks (re-executed, also on an emulated other CPU), book builds"
-	@echo "make test-notebooks-emulated   re-execute notebooks as on another CPU (oneDNN SSE4.1, 1 thread)"
-	@echo "make experiments     re-run every experiment of the book and store its results (slow)"
+	@echo "make test-unit       the package's tests, the slow ones included"
+	@echo "make test-notebooks  re-execute the notebooks and compare their outputs (NOTEBOOKS=\"chapters/en/...ipynb ...\")"
+	@echo "make test-notebooks-emulated   re-execute notebooks as on another CPU (oneDNN SSE4.1, 1 thread; EMULATED_NOTEBOOKS=...)"
+	@echo "make test-book       build the HTML and PDF books and check them"
+	@echo "make experiments     re-run every experiment of the book and store its results (slow; ONLY=, WORKERS=, SCHEDULER=, CACHE=)"
 	@echo "make translations    list the Chinese cells to update (--stamp after translating: see CONTRIBUTING.md)"
 	@echo "make test-gpu        re-execute every notebook on a GPU (errors fail; outputs not compared)"
 	@echo "make bench           speed benchmarks (ratios measured in one run)"
 	@echo "make bench-full      full-profile speed of every section, from the sample repeated (speed only)"
+	@echo "make bench-runner    one noise experiment inline, on 2 processes and on a 2-worker Dask cluster"
 	@echo "make results         train every section's full profile, record results/full_profile.csv (full data)"
-	@echo "make outputs         re-execute the notebooks and store their outputs (fast profile on CPU)"
+	@echo "make outputs         re-execute the notebooks and store their outputs (fast profile on CPU; NOTEBOOKS=...)"
+	@echo "make install-python  only the Python packages and the cnnbook package"
+	@echo "make clean           remove the build folders"
 
 install:
 	@if command -v apt-get >/dev/null; then \
@@ -61,6 +68,11 @@ test: test-unit test-notebooks test-notebooks-emulated test-book
 
 test-unit:
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests --ignore=tests/book --ignore=tests/notebook_metrics
+
+# The edit-test loop: the unit tests without the slow ones (smoke experiments, runner, fuzzing,
+# speed, page re-execution), the book builds and the notebooks; well under two minutes on 2 cores.
+check:
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests --ignore=tests/book --ignore=tests/notebook_metrics -m "not slow"
 
 # Notebooks (CONTRIBUTING.md): nbval re-executes them and compares every output exactly, except
 # what tests/nbval_sanitize.cfg masks (throughput; the numbers of trained results); then
@@ -78,8 +90,8 @@ test-notebooks:
 	$(call check_notebooks,native,,$(NOTEBOOKS))
 
 # The same check as on another reader's CPU: oneDNN limited to SSE4.1 kernels and one thread
-# (other rounding, other summation order).  With many sections it covers a subset that rotates
-# by the day of the year (scripts/rotating_subset.py), so that every page is covered over time.
+# (other rounding, other summation order).  With many sections it covers a subset decided by the
+# commit (scripts/rotating_subset.py): the pages it changed, then a rotation by its hash.
 EMULATED_CPU ?= ONEDNN_MAX_CPU_ISA=SSE41 OMP_NUM_THREADS=1
 EMULATED_PAGES ?= 6
 EMULATED_NOTEBOOKS = $(shell $(PYTHON) scripts/rotating_subset.py --pages $(EMULATED_PAGES) $(NOTEBOOKS))
@@ -87,20 +99,15 @@ test-notebooks-emulated:
 	@echo "emulated CPU: $(EMULATED_CPU); notebooks: $(EMULATED_NOTEBOOKS)"
 	$(call check_notebooks,emulated,$(EMULATED_CPU),$(EMULATED_NOTEBOOKS))
 
-# Every experiment of the book, re-run for real (minutes to hours on a CPU); results are stored
-# in code/cnnbook/experiments/results/ with their provenance.  CI re-runs them in smoke mode only.
-# Sections trained with a learning-rate schedule (SECTION_SCHEDULES) are measured with it.
-SECTIONS = $(shell $(PYTHON) -c "from cnnbook.section_settings import SECTION_SETTINGS as s, SECTION_SCHEDULES as l; print(*(n for n in s if n not in l))")
-SCHEDULED_SECTIONS = $(shell $(PYTHON) -c "from cnnbook.section_settings import SECTION_SCHEDULES as l; print(*l)")
-COMPARISONS = $(shell $(PYTHON) -c "from cnnbook.experiments.comparisons import COMPARISONS as c; print(*c)")
+# Every experiment of the book, re-run for real (minutes to hours on a CPU); results are stored in
+# code/cnnbook/experiments/results/ with their provenance.  The list is cnnbook.experiments.registry
+# (`python -m cnnbook.experiments.registry` prints it).  WORKERS=2 runs two jobs at once on local
+# processes; SCHEDULER=tcp://host:8786 (or CNNBOOK_SCHEDULER) runs them on a Dask cluster;
+# ONLY="alexnet_noise vgg_depth" re-makes only those results.  CI re-runs them in smoke mode only.
+EXPERIMENT_OPTIONS = $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
+	$(if $(CACHE),--cache $(CACHE)) $(if $(ONLY),--only $(ONLY))
 experiments:
-	set -e; for section in $(SECTIONS); do $(PYTHON) -m cnnbook.experiments.noise --section $$section; done
-	set -e; for section in $(SCHEDULED_SECTIONS); do $(PYTHON) -m cnnbook.experiments.scheduled_noise --section $$section; done
-	set -e; for name in $(COMPARISONS); do $(PYTHON) -m cnnbook.experiments.compare --comparison $$name; done
-	$(PYTHON) -m cnnbook.experiments.design_space_edf
-	$(PYTHON) -m cnnbook.experiments.degradation
-	$(PYTHON) -m cnnbook.experiments.gradient_flow
-	$(PYTHON) -m cnnbook.experiments.transfer
+	$(PYTHON) -m cnnbook.experiments.registry --run $(EXPERIMENT_OPTIONS)
 
 test-gpu:
 	$(PYTHON) scripts/run_notebooks.py --gpu $(NOTEBOOKS)
@@ -121,9 +128,14 @@ lab:
 bench:
 	$(PYTHON) scripts/bench.py
 
+# The experiment runner: one section's noise experiment inline, on 2 local processes and on a
+# 2-worker Dask LocalCluster (wall times, and the same numbers all three ways).  BENCH_RUNNER_ARGS=--epochs 2
+bench-runner:
+	$(PYTHON) scripts/bench_runner.py $(BENCH_RUNNER_ARGS)
+
 # Speed only: each section's full-profile model, image size and batch size, fed from the sample
 # repeated to 60,000 images through the device data path.  BENCH_FULL_ARGS=--steps 5, etc.
-.PHONY: bench-full results
+.PHONY: bench-full bench-runner results
 bench-full:
 	$(PYTHON) scripts/bench.py --full-profile-speed $(BENCH_FULL_ARGS)
 

@@ -9,14 +9,12 @@ measured tolerance (CONTRIBUTING.md, "How outputs are stored and compared").
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent
-sys.path.insert(0, str(REPO / "tests"))
-from metrics_check import metrics_file  # noqa: E402
+from metrics_check import metrics_file  # noqa: E402  (tests/ is on the path: pytest.ini)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -31,3 +29,13 @@ def pytest_runtest_setup(item):
     if os.environ.get("CNNBOOK_RECORD_METRICS") != str(target):
         target.unlink(missing_ok=True)  # a fresh record for each run of the notebook
         os.environ["CNNBOOK_RECORD_METRICS"] = str(target)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the book builds and the re-executed notebooks by where they live."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebooks)
+        elif "book" in path.relative_to(REPO).parts[:2]:
+            item.add_marker(pytest.mark.book)

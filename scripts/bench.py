@@ -34,7 +34,6 @@ import torch
 from torch import nn
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "scripts"))
 
 
 def bare_loop(model: nn.Module, train_iter, eval_iter, epochs: int, lr: float, momentum: float,

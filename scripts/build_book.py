@@ -42,7 +42,6 @@ LANGUAGES = ("en", "zh")
 HREFLANG = {"en": "en", "zh": "zh-CN"}
 # keys of book/<lang>.yml that are ours, not Jupyter Book's
 OWN_KEYS = ("language_label", "cjk_fonts", "subtitle", "keywords")
-PACKAGE_INIT = ROOT / "code" / "cnnbook" / "__init__.py"
 PYPROJECT = ROOT / "code" / "pyproject.toml"
 SOLUTIONS = ("show", "hide")
 
@@ -104,7 +103,7 @@ def source_path(chapters: Path, lang: str, docname: str) -> Path | None:
 
 def doc_title(path: Path) -> str:
     """The first level-1 heading of a notebook or markdown file (the book's extension reads it)."""
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))  # the Sphinx extension is not a package; Sphinx adds it the same way
     from cnnbook_sphinx import page_title
     return page_title(path) or path.stem
 
@@ -114,11 +113,9 @@ def handout_name(docname: str) -> str:
 
 
 def package_version() -> str:
-    """The helper package's __version__: the book's version."""
-    m = re.search(r'^__version__\s*=\s*"([^"]+)"', PACKAGE_INIT.read_text(encoding="utf-8"), re.M)
-    if not m:
-        raise SystemExit(f"{PACKAGE_INIT}: no __version__ = \"...\" line")
-    return m.group(1)
+    """The helper package's version (code/pyproject.toml, its one home): the book's version."""
+    import tomllib
+    return tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
 
 
 def package_license() -> str:

@@ -64,26 +64,22 @@ def check_full_dataset(root: str | None = None) -> None:
 
 
 def run_section(section: str, root: str | None = None) -> dict[str, str]:
-    """Train ``section``'s full profile as its page does and return its table row."""
+    """Train ``section``'s full profile as its page does (``cnnbook.train.run_section``, its learning-rate
+    schedule included) and return its table row.  ``main`` has checked that the official split is there."""
     import contextlib
     import io
 
-    from cnnbook import data
     from cnnbook.device import choose_device, describe_device
     from cnnbook.profiles import run_config
-    from cnnbook.train import train
+    from cnnbook.train import run_section as train_section
 
     run = run_config(section, "full")
+    if run.split != "official":  # never a sample row
+        raise FullDatasetMissing(f"{section}: its full profile does not train on the official split")
     device = choose_device()
     start = time.perf_counter()
-    split = data.fashion_mnist(run.split, run.image_size, root=root)
-    if split.split != "official" or len(split.train) != data.OFFICIAL_SIZES[0]:  # never a sample row
-        raise FullDatasetMissing(f"{section}: the run did not get the official split ({len(split.train):,} images)")
-    train_iter, eval_iter = data.data_loaders(split, run.batch_size)
-    model = run.build_model()
     with contextlib.redirect_stdout(io.StringIO()) as printed:
-        history = train(model, train_iter, eval_iter, run.epochs, run.lr, momentum=run.momentum, device=device,
-                        eval_name=split.eval_name, description=run.describe(), plot=False, progress=False)
+        _, history = train_section(run, 0, device=device, root=root, description=run.describe())
     wall = time.perf_counter() - start
     print(f"{section}:", printed.getvalue().strip().replace("\n", " | "))
     return {"section": section, "model": run.model, "epochs": str(run.epochs),
@@ -137,5 +133,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO / "code"))
     sys.exit(main())

@@ -1,13 +1,11 @@
 """The benchmarks' device-data parts (scripts/bench.py), kept tiny so that they run on a CPU in CI."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "scripts"))
 import bench  # noqa: E402  (scripts/bench.py)
 
 

@@ -28,11 +28,125 @@ def test_stale_results_notices_a_code_change(tmp_path, monkeypatch):
     assert len(stale_results()) == 1 and "re-run: python -m cnnbook.experiments" in stale_results()[0]
 
 
-def test_code_hash_covers_the_modules_an_experiment_depends_on(monkeypatch):
-    from cnnbook.experiments import noise
-    before = code_hash(noise)
-    monkeypatch.setattr(noise, "DEPENDS_ON", noise.DEPENDS_ON[:-1])  # one module fewer: another hash
-    assert code_hash(noise) != before
+def _edited_copy(monkeypatch, tmp_path, module: str, edit) -> None:
+    """Make the hash read an edited copy of ``module``'s source (the package itself is not touched)."""
+    from cnnbook.experiments import hashing as deps
+    original = deps._module_file(module)
+    copy = tmp_path / original.name
+    copy.write_text(edit(original.read_text(encoding="utf-8")), encoding="utf-8")
+    real = deps._module_file
+    monkeypatch.setattr(deps, "_module_file", lambda name: copy if name == module else real(name))
+
+
+NOISE_SETTINGS = {"section": "alexnet"}
+
+
+def test_a_docstring_or_comment_edit_in_a_dependency_keeps_the_results_fresh(monkeypatch, tmp_path):
+    before = code_hash("noise", NOISE_SETTINGS)
+
+    def reword(source: str) -> str:
+        source = source.replace('"""The one training loop every section uses', '"""The single training loop of the book', 1)
+        source = source.replace("def train(", "# a new comment\ndef train(", 1)
+        return source.replace("            it is stepped once after every epoch.", "            stepped after each epoch.")
+    _edited_copy(monkeypatch, tmp_path, "cnnbook.train", reword)
+    assert code_hash("noise", NOISE_SETTINGS) == before
+
+
+def test_a_code_change_in_a_dependency_makes_the_results_stale(monkeypatch, tmp_path):
+    before = code_hash("noise", NOISE_SETTINGS)
+    _edited_copy(monkeypatch, tmp_path, "cnnbook.train",
+                 lambda source: source.replace("loss_sum += loss.detach() * labels.numel()",
+                                               "loss_sum += loss.detach() * len(labels)", 1))
+    assert code_hash("noise", NOISE_SETTINGS) != before
+
+
+def test_the_model_of_another_section_is_not_a_dependency():
+    from cnnbook.experiments import dependencies
+    alexnet = dependencies("noise", {"section": "alexnet"})
+    assert "cnnbook.models.alexnet" in alexnet and "cnnbook.train" in alexnet and "cnnbook.data" in alexnet
+    assert "cnnbook.models.vgg" not in alexnet and "cnnbook.section_settings" not in alexnet
+    assert "cnnbook.models.vgg" in dependencies("noise", {"section": "vgg"})
+
+
+def test_every_stored_result_is_hashed_by_the_current_scheme():
+    from cnnbook.experiments.hashing import HASH_SCHEME
+    for name in stored_results():
+        assert load_result(name)["provenance"].get("hash_scheme") == HASH_SCHEME, name
+
+
+def test_the_registry_makes_exactly_the_stored_results():
+    from cnnbook.experiments.registry import planned_runs
+    planned = [name for name, _, _ in planned_runs()]
+    assert len(planned) == len(set(planned))
+    assert sorted(planned) == stored_results()
+    for name, experiment, _ in planned_runs():
+        assert load_result(name)["experiment"] == f"cnnbook.experiments.{experiment}"
+
+
+def _traced_modules(job) -> set[str]:
+    """The package modules whose functions ran while ``job`` ran in this process."""
+    import inspect
+    import sys
+    from pathlib import Path
+
+    import cnnbook
+    from cnnbook.experiments.runner import call
+    root = Path(cnnbook.__file__).resolve().parent
+    ran: set[str] = set()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_flags & inspect.CO_NEWLOCALS:
+            path = Path(frame.f_code.co_filename)
+            if path.is_relative_to(root):
+                parts = path.relative_to(root).with_suffix("").parts
+                ran.add(".".join(("cnnbook", *(parts[:-1] if parts[-1] == "__init__" else parts))))
+    sys.setprofile(profile)
+    try:
+        call(job)
+    finally:
+        sys.setprofile(None)
+    return ran
+
+
+def _traced() -> list[tuple[str, dict]]:
+    """Every experiment of the registry with the options of its first real run (and the noise
+    experiment also for a section with a learning-rate schedule)."""
+    from cnnbook.section_settings import SECTION_SCHEDULES
+    runs = [(experiment, planned()[0]) for experiment, planned in EXPERIMENTS.items()]
+    return runs + [("noise", {"section": next(iter(SECTION_SCHEDULES))})]
+
+
+TRACED = _traced()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("experiment, options", TRACED, ids=[f"{e}-{'-'.join(map(str, o.values()))}" for e, o in TRACED])
+def test_the_hash_covers_every_module_an_experiment_runs(experiment, options, sample_root):
+    """Run the first smoke job under a tracer: every package module whose code ran is hashed, or is
+    one of the modules ``EXCLUDED`` (with the reason it never decides a number)."""
+    import dataclasses
+
+    from cnnbook.experiments import dependencies, experiment_module
+    from cnnbook.experiments.hashing import EXCLUDED
+    options = {key: value for key, value in options.items() if key != "depths"}  # smoke: the smallest network
+    job = dataclasses.replace(experiment_module(experiment).jobs(smoke=True, **options)[0], fresh_process=False)
+    ran = _traced_modules(job)
+    assert f"cnnbook.experiments.{experiment}" in ran and "cnnbook.train" in ran
+    missing = ran - set(dependencies(experiment, options)) - set(EXCLUDED)
+    assert not missing, f"{experiment}: code of {sorted(missing)} ran but is not hashed"
+
+
+def test_the_excluded_data_modules_hold_no_code():
+    """A data module is left out of the hash (each experiment hashes its own entry): it must define no
+    function or class whose code could decide a result."""
+    import ast
+
+    from cnnbook.experiments.hashing import EXCLUDED, _parse
+    for name, reason in EXCLUDED.items():
+        if reason.startswith("data:"):
+            tree = _parse(name)
+            assert not [node for node in ast.walk(tree)
+                        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Lambda))], name
 
 
 @pytest.mark.parametrize("name", stored_results())
@@ -54,17 +168,21 @@ def test_summarize():
 
 
 def _smoke_runs() -> list[tuple[str, tuple[str, ...]]]:
-    """Each experiment once; the comparison experiment once per comparison (each has its own result)."""
+    """Each experiment once; the comparison experiment once per comparison (each has its own result);
+    the noise experiment for a section without and one with a learning-rate schedule."""
     from cnnbook.experiments.comparisons import COMPARISONS
     runs = []
     for experiment in EXPERIMENTS:
         if experiment == "compare":
             runs += [(experiment, ("--comparison", name)) for name in COMPARISONS]
+        elif experiment == "noise":
+            runs += [(experiment, ("--section", "alexnet")), (experiment, ("--section", "debugging"))]
         else:
             runs.append((experiment, ()))
     return runs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("experiment, arguments", _smoke_runs(), ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)
 def test_every_experiment_reruns_in_smoke_mode(experiment, arguments, tmp_path):
     """The smoke run has the structure of the stored result (same keys), and its provenance says smoke."""
@@ -75,7 +193,7 @@ def test_every_experiment_reruns_in_smoke_mode(experiment, arguments, tmp_path):
     smoke = json.loads(output.read_text())
     assert smoke["provenance"]["smoke"] is True
     stored = [load_result(name) for name in stored_results() if load_result(name)["experiment"] == smoke["experiment"]
-              and (experiment != "compare" or name == smoke["name"])]
+              and (experiment not in ("compare", "noise") or name == smoke["name"])]
     assert stored, f"the experiment {experiment} {' '.join(arguments)} has no stored result"
     for result in stored:
         assert set(smoke) == set(result)

@@ -38,7 +38,8 @@ INT_LIST = st.one_of(st.lists(st.integers(-1, 6), min_size=0, max_size=5), ODD)
 FACTORIES = sorted(name for name in models.__all__
                    if name[0].islower() and name not in {
                        "anynet_block", "batchnorm_forward", "batchnorm_backward", "numerical_gradient",
-                       "quantized_linear_widths", "adjust_widths_to_groups", "regnet_stages", "vgg"})
+                       "quantized_linear_widths", "adjust_widths_to_groups", "regnet_stages", "vgg",
+                       "apply_init", "he_init", "xavier_init"})  # helpers, not factories
 # Extra arguments of some factories and of the model classes, with what to draw for each.
 EXTRA = {
     "aux_logits": st.one_of(st.booleans(), ODD), "scratch_batch_norm": st.one_of(st.booleans(), ODD),

@@ -94,14 +94,14 @@ def test_bad_model_type_is_a_type_error():
 @pytest.mark.parametrize("options, match", [({"workers": 0}, "workers"), ({"depth": 9}, "depth"),
                                             ({"epochs": 0}, "epochs")])
 def test_experiment_checks_its_options_before_training(options, match):
-    from cnnbook.experiments import gradient_flow
+    from cnnbook.experiments import gradient_flow, run_experiment
     with pytest.raises(CnnbookError, match=match):
-        gradient_flow.run(smoke=True, **options)
+        run_experiment(gradient_flow, smoke=True, **options)
 
 
 def test_smoke_result_has_the_schema_the_page_reads():
-    from cnnbook.experiments import gradient_flow
-    result = gradient_flow.run(smoke=True)
+    from cnnbook.experiments import gradient_flow, run_experiment
+    result = run_experiment(gradient_flow, smoke=True)
     assert result["name"] == "gradient_flow"
     settings = result["settings"]
     assert settings["variants"] == ["plain", "residual", "residual_zero_init"] and settings["epochs"] == 1

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from cnnbook.i18n import set_language, tr
 from cnnbook.train import RECORD_VARIABLE, History, record_final_metrics
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
 from metrics_check import compare, metrics_in_text  # noqa: E402
 
 

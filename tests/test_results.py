@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "scripts"))
 import results  # noqa: E402  (scripts/results.py)
 
 

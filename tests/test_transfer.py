@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from cnnbook.errors import CnnbookError
-from cnnbook.experiments import EXPERIMENTS, dependencies, load_result, stored_results
+from cnnbook.experiments import EXPERIMENTS, dependencies, load_result, run_experiment, stored_results
 from cnnbook.experiments import transfer
+from cnnbook.transfer import freeze_backbone
 
 
 def test_registered_and_depends_on_the_model():
@@ -15,7 +16,7 @@ def test_registered_and_depends_on_the_model():
 
 
 def test_the_class_split_is_disjoint_and_complete():
-    source, target = transfer.split_classes()
+    source, target = transfer.split_classes(transfer.SOURCE_CLASSES)
     assert source == transfer.SOURCE_CLASSES and len(target) == 5
     assert not set(source) & set(target)
     assert set(source) | set(target) == set(range(10))
@@ -60,7 +61,7 @@ def test_task_datasets_relabel_and_repeat():
 def test_the_linear_probe_trains_only_the_head_and_keeps_batch_norm_statistics():
     from cnnbook.models import cifar_resnet
     torch.manual_seed(0)
-    probe = transfer._freeze_backbone(cifar_resnet(8, num_classes=5))
+    probe = freeze_backbone(cifar_resnet(8, num_classes=5))
     trained = [name for name, p in probe.named_parameters() if p.requires_grad]
     assert trained == ["network.fc.weight", "network.fc.bias"]
     before = probe.network.bn1.running_mean.clone()
@@ -72,11 +73,11 @@ def test_the_linear_probe_trains_only_the_head_and_keeps_batch_norm_statistics()
 
 def test_bad_workers_is_a_clear_error():
     with pytest.raises(CnnbookError, match="workers"):
-        transfer.run(smoke=True, workers=0)
+        run_experiment(transfer, smoke=True, workers=0)
 
 
 def test_smoke_run_has_the_stored_schema():
-    result = transfer.run(smoke=True, workers=1)
+    result = run_experiment(transfer, smoke=True)
     methods, budgets = transfer.METHODS, transfer.LABELS_PER_CLASS
     assert [(r["method"], r["labels_per_class"]) for r in result["runs"]] == (
         [("pretrain", None)] + [(m, k) for k in budgets for m in methods])

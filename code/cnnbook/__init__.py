@@ -7,7 +7,12 @@
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the version lives in code/pyproject.toml only
+    __version__ = version("cnnbook")
+except PackageNotFoundError:  # imported from a source tree that was never installed (pip install -e code)
+    __version__ = "0+unknown"
 
 from .i18n import current_language, tr
 from .i18n import set_language as _set_language

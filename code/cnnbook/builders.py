@@ -20,17 +20,9 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from .errors import check_bool, check_int
-from .i18n import current_language
+from .i18n import tr
 from .inspection import display_width
 
-_WORDS = {
-    "en": {"input": "input", "block": "block {index}", "head": "pool + classifier",
-           "layers": "{num_convs} x conv 3x3, {channels} ch, max-pool", "classifier": "3 fully connected",
-           "headers": ("stage", "layers", "output shape", "parameters", "MFLOPs"), "total": "total"},
-    "zh": {"input": "输入", "block": "块 {index}", "head": "汇聚 + 分类器",
-           "layers": "{num_convs} 个 3x3 卷积，{channels} 通道，最大汇聚", "classifier": "3 个全连接层",
-           "headers": ("阶段", "层", "输出形状", "参数", "MFLOPs"), "total": "合计"},
-}
 
 
 @dataclass(frozen=True)
@@ -72,18 +64,17 @@ def vgg_block_summary(architecture: Sequence[Sequence[int]], image_size: int = 2
     model.eval()
     images = torch.empty(1, in_channels, image_size, image_size, device="meta")
     model(images)  # the model's own input check: a clear error if the image is too small
-    words = _WORDS[current_language()]
-    rows = [BlockRow(words["input"], "", tuple(images.shape), 0, 0)]
+    rows = [BlockRow(tr("block input"), "", tuple(images.shape), 0, 0)]
     features = images
     for index, block in enumerate(model.features, start=1):
         flops, features = _flops(block, features)
         num_convs = sum(isinstance(layer, nn.Conv2d) for layer in block)
-        rows.append(BlockRow(words["block"].format(index=index),
-                             words["layers"].format(num_convs=num_convs, channels=features.shape[1]),
+        rows.append(BlockRow(tr("block n", index=index),
+                             tr("block layers", num_convs=num_convs, channels=features.shape[1]),
                              tuple(features.shape), sum(p.numel() for p in block.parameters()), flops))
     head = nn.Sequential(model.avgpool, nn.Flatten(), model.classifier)
     flops, scores = _flops(head, features)
-    rows.append(BlockRow(words["head"], words["classifier"], tuple(scores.shape),
+    rows.append(BlockRow(tr("block head"), tr("block classifier"), tuple(scores.shape),
                          sum(p.numel() for p in head.parameters()), flops))
     return rows
 
@@ -113,11 +104,10 @@ def format_block_summary(rows: Sequence[BlockRow], headers: Sequence[str] | None
     """The rows as a fixed-width text table with a total line (parameters, and FLOPs in millions).
 
     ``headers`` default to the current language's (``cnnbook.set_language``)."""
-    words = _WORDS[current_language()]
-    headers = list(words["headers"] if headers is None else headers)
+    headers = list(tr("block headers").split("|") if headers is None else headers)
     body = [(r.name, r.layers, "x".join(str(d) for d in r.output_shape), f"{r.parameters:,}",
              f"{r.flops / 1e6:,.1f}") for r in rows]
-    body.append((words["total"], "", "", f"{sum(r.parameters for r in rows):,}",
+    body.append((tr("total"), "", "", f"{sum(r.parameters for r in rows):,}",
                  f"{sum(r.flops for r in rows) / 1e6:,.1f}"))
     return format_table(headers, body, right=[False, False, False, True, True])
 

@@ -39,6 +39,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "official train": {"en": "the official Fashion-MNIST training set",
                        "zh": "官方 Fashion-MNIST 训练集"},
     "official eval": {"en": "official test images", "zh": "官方测试集"},
+    # cnnbook.builders: a VGG-style network's table, block by block
+    "block input": {"en": "input", "zh": "输入"},
+    "block n": {"en": "block {index}", "zh": "块 {index}"},
+    "block head": {"en": "pool + classifier", "zh": "汇聚 + 分类器"},
+    "block layers": {"en": "{num_convs} x conv 3x3, {channels} ch, max-pool",
+                     "zh": "{num_convs} 个 3x3 卷积，{channels} 通道，最大汇聚"},
+    "block classifier": {"en": "3 fully connected", "zh": "3 个全连接层"},
+    "block headers": {"en": "stage|layers|output shape|parameters|MFLOPs", "zh": "阶段|层|输出形状|参数|MFLOPs"},
+    "total": {"en": "total", "zh": "合计"},
+    # cnnbook.spread: the verdict of two ranges of runs
+    "higher at every seed": {"en": "{first} higher at every seed", "zh": "{first} 在每个随机种子上都更高"},
+    "lower at every seed": {"en": "{first} lower at every seed", "zh": "{first} 在每个随机种子上都更低"},
+    "within noise": {"en": "ranges overlap: within noise", "zh": "范围重叠：在噪声之内"},
 }
 
 

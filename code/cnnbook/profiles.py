@@ -49,6 +49,7 @@ class RunConfig:
     lr: float
     momentum: float = 0.0
     model_kwargs: dict[str, Any] = field(default_factory=dict)
+    schedule: str | dict[str, Any] | None = None  # see cnnbook.schedules.scheduler_for; None: a constant rate
 
     @property
     def split(self) -> str:
@@ -68,10 +69,12 @@ class RunConfig:
 
     def describe(self) -> str:
         """One line saying what this run trains on what (in the book's language)."""
+        from .data import OFFICIAL_SIZES, SAMPLE_EVAL, SAMPLE_TRAIN
         sample = self.split == "sample"
+        train_size, eval_size = (len(SAMPLE_TRAIN), len(SAMPLE_EVAL)) if sample else OFFICIAL_SIZES
         return tr("run", profile=self.profile, model=self.model,
-                  train_size=2048 if sample else 60_000, train_what=tr("sample train" if sample else "official train"),
-                  eval_size=509 if sample else 10_000, eval_what=tr("sample eval" if sample else "official eval"),
+                  train_size=train_size, train_what=tr("sample train" if sample else "official train"),
+                  eval_size=eval_size, eval_what=tr("sample eval" if sample else "official eval"),
                   image_size=self.image_size, batch_size=self.batch_size, epochs=self.epochs, lr=self.lr,
                   momentum=self.momentum)
 
@@ -82,7 +85,7 @@ class RunConfig:
 # Per section: the full profile follows D2L; the fast profile trains a thin variant on the sample.
 # The settings live in their own module, so that adding a section does not change this module's
 # code (and with it the code hash of every stored experiment result).
-from .section_settings import SECTION_SETTINGS  # noqa: E402  (re-exported: cnnbook.profiles.SECTION_SETTINGS)
+from .section_settings import SECTION_SCHEDULES, SECTION_SETTINGS  # noqa: E402  (re-exported)
 
 
 def run_config(section: str, profile: str | None = None) -> RunConfig:
@@ -90,4 +93,5 @@ def run_config(section: str, profile: str | None = None) -> RunConfig:
     if not isinstance(section, str) or section not in SECTION_SETTINGS:
         raise CnnbookError(f"no run settings for section {section!r}; known sections: {', '.join(sorted(SECTION_SETTINGS))}")
     chosen = active_profile(profile)
-    return RunConfig(section=section, profile=chosen, **SECTION_SETTINGS[section][chosen])
+    return RunConfig(section=section, profile=chosen, **SECTION_SETTINGS[section][chosen],
+                     schedule=SECTION_SCHEDULES.get(section))

@@ -17,7 +17,7 @@ Example::
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 
@@ -67,4 +67,34 @@ def warmup_cosine(epochs: int, warmup_epochs: int, start_factor: float = 0.1,
     return make
 
 
-__all__ = ["warmup_cosine"]
+SCHEDULES = ("constant", "cosine", "step", "warmup_cosine")
+
+
+def scheduler_for(schedule: str | dict[str, Any] | None, epochs: int) -> SchedulerFactory | None:
+    """The scheduler factory for ``train(..., lr_scheduler=...)`` that a run's ``schedule`` names, over
+    ``epochs`` epochs.  One way to declare a schedule, for a section's run (``RunConfig.schedule``),
+    a comparison's variant and every experiment:
+
+    * ``None`` or ``"constant"``: no scheduler, a constant learning rate;
+    * ``"cosine"``: ``CosineAnnealingLR(T_max=epochs)``, from ``lr`` towards 0;
+    * ``"step"``: ``StepLR``, the rate divided by 10 after every third of the run;
+    * ``{"warmup_epochs": w, "start_factor": f}``: ``warmup_cosine(epochs, w, f)``.  A run shorter than
+      its warm-up (a smoke run) shortens the warm-up to ``epochs - 1`` epochs, or drops the schedule
+      when one epoch is all there is.
+    """
+    if schedule is None or schedule == "constant":
+        return None
+    if isinstance(schedule, dict):
+        arguments = dict(schedule)
+        if epochs <= arguments.get("warmup_epochs", 1):
+            arguments["warmup_epochs"] = epochs - 1
+        return warmup_cosine(epochs, **arguments) if arguments.get("warmup_epochs", 1) >= 1 else None
+    if schedule == "cosine":
+        return lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    if schedule == "step":
+        return lambda optimizer: torch.optim.lr_scheduler.StepLR(optimizer, step_size=max(1, epochs // 3), gamma=0.1)
+    raise CnnbookError(f"schedule={schedule!r} is not allowed: choose None or 'constant', 'cosine', 'step', or the "
+                       "arguments of warmup_cosine as a dict, e.g. {'warmup_epochs': 2, 'start_factor': 0.1}.")
+
+
+__all__ = ["SCHEDULES", "scheduler_for", "warmup_cosine"]

@@ -89,7 +89,7 @@ SECTION_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
 
 # Sections whose page trains with a learning-rate schedule: the arguments of
 # ``cnnbook.schedules.warmup_cosine(epochs, **SECTION_SCHEDULES[section])`` (``epochs`` is the run's).
-# Their spread is measured by ``cnnbook.experiments.scheduled_noise``, which hashes only its own
+# Their spread is measured by ``cnnbook.experiments.noise`` with the schedule on, which hashes only its own
 # section's entry here and in SECTION_SETTINGS.
 SECTION_SCHEDULES: dict[str, dict[str, Any]] = {
     # RegNet's recipe: linear warm-up, then cosine decay (Radosavovic et al. 2020).  2 of 6 epochs

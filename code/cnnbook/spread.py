@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .errors import CnnbookError, check_int
-from .i18n import current_language
+from .i18n import tr
 
 __all__ = ["describe_range", "compare_ranges", "range_verdict"]
 
@@ -51,15 +51,10 @@ def compare_ranges(first: Mapping[str, float], second: Mapping[str, float]) -> i
     return 0
 
 
-_WORDS = {
-    "en": {1: "{first} higher at every seed", -1: "{first} lower at every seed", 0: "ranges overlap: within noise"},
-    "zh": {1: "{first} 在每个随机种子上都更高", -1: "{first} 在每个随机种子上都更低", 0: "范围重叠：在噪声之内"},
-}
-
 
 def range_verdict(first: Mapping[str, float], second: Mapping[str, float], first_name: str) -> str:
     """The verdict of ``compare_ranges`` in words, in the book's current language."""
     if not isinstance(first_name, str) or not first_name:
         raise CnnbookError(f"first_name={first_name!r} is not allowed: name the first variant (a non-empty string)")
-    words = _WORDS.get(current_language(), _WORDS["en"])
-    return words[compare_ranges(first, second)].format(first=first_name)
+    key = {1: "higher at every seed", -1: "lower at every seed", 0: "within noise"}[compare_ranges(first, second)]
+    return tr(key, first=first_name)

@@ -15,7 +15,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import torch
 from torch import nn
@@ -26,6 +26,9 @@ from .errors import CnnbookError, CnnbookTypeError, check_bool, check_choice, ch
 from .i18n import tr
 from .plotting import LivePlot, in_notebook
 from .speed import grad_scaler, with_speed_options
+
+if TYPE_CHECKING:
+    from .profiles import RunConfig
 
 
 @dataclass
@@ -180,7 +183,7 @@ def _progress_bar(total: int, description: str):
             @staticmethod
             def status_printer(*args, **kwargs):
                 container = notebook_tqdm.status_printer(*args, **kwargs)
-                container.__class__ = _QuietBox
+                container.__class__ = _QuietBox  # tqdm builds the box itself and has no option for its text form
                 return container
 
         return _Bar(total=total, desc=description, leave=False)
@@ -302,6 +305,38 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
         print(description)
     record_final_metrics(history, description)
     return history
+
+
+def run_section(run: "RunConfig", seed: int = 0, *, epochs: int | None = None, init: str | None = None,
+                weight_decay: float = 0.0, label_smoothing: float = 0.0, device: torch.device | str | None = "cpu",
+                root: str | None = None, description: str | None = None, plot: bool | None = False,
+                progress: bool = False) -> tuple[nn.Module, History]:
+    """Train a section's run as its page does, seeded with ``seed``: its data (``run.split`` at
+    ``run.image_size``), loaders, model and learning-rate schedule (``run.schedule``); return the
+    trained model and its ``History``.  Every experiment and script that trains a section calls this.
+
+    Args:
+        run: ``run_config(section, profile)``, possibly changed with ``dataclasses.replace``.
+        epochs: train this many epochs instead of ``run.epochs`` (a smoke run).
+        init: re-initialize the model before training (``cnnbook.models.apply_init``), after seeding.
+        weight_decay, label_smoothing, device, description, plot, progress: passed to ``train``.
+        root: where the data is (``cnnbook.data.fashion_mnist``).
+    """
+    from .data import data_loaders, fashion_mnist
+    from .models._init import apply_init
+    from .schedules import scheduler_for
+    epochs = run.epochs if epochs is None else check_int("epochs", epochs, minimum=1)
+    data = fashion_mnist(run.split, run.image_size, root=root)
+    train_iter, eval_iter = data_loaders(data, run.batch_size, seed=seed)
+    model = run.build_model(in_channels=1, num_classes=10, seed=seed)
+    if init is not None:
+        torch.manual_seed(seed)
+        apply_init(model, init)
+    history = train(model, train_iter, eval_iter, epochs, run.lr, momentum=run.momentum, weight_decay=weight_decay,
+                    label_smoothing=label_smoothing, lr_scheduler=scheduler_for(run.schedule, epochs),
+                    device=device, eval_name=data.eval_name, description=description, seed=seed, plot=plot,
+                    progress=progress)
+    return model, history
 
 
 RECORD_VARIABLE = "CNNBOOK_RECORD_METRICS"

@@ -16,8 +16,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
 import build_book  # noqa: E402
 

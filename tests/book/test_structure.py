@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -99,7 +98,6 @@ def test_badge_checker_catches_a_wrong_badge(tmp_path, monkeypatch):
 
 
 def test_package_version_is_the_books():
-    sys.path.insert(0, str(ROOT / "code"))
     import cnnbook
     assert cnnbook.__version__ == badges.package_version()
 

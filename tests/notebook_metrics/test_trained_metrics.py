@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests"))
 from metrics_check import compare, metrics_file, stored_metrics  # noqa: E402
 
 # The notebooks nbval ran (CNNBOOK_METRICS_NOTEBOOKS, set by the Makefile), else every notebook.

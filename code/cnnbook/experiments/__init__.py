@@ -2,26 +2,33 @@
 
 A notebook must run in under a minute on two CPU cores, but some questions need minutes: the same
 training run under several seeds, a family of depths, dozens of sampled architectures.  Such an
-experiment is a module of this package (``cnnbook.experiments.<name>``) that defines
+experiment is a module of this package (``cnnbook.experiments.<name>``, listed in ``registry.py``)
+that defines
 
-* ``DEPENDS_ON``: the package modules whose code decides its results (besides itself);
-* optionally ``extra_dependencies(settings)`` (more modules, e.g. the model's) and
-  ``hash_material(settings) -> str`` (data outside its modules, e.g. one section's run settings),
-  both also part of the code hash;
-* ``run(smoke: bool, **options) -> dict``: does the work and returns a JSON-serializable dict
-  with at least ``"settings"``, ``"runs"`` (one entry per trained model) and ``"summary"``;
-  ``smoke=True`` is a seconds-long version with the same structure, which the tests run in CI;
+* ``jobs(smoke, **options) -> list[Job]``: its independent pieces (a seed, a variant, a sampled
+  model), each a call of one of its functions (``cnnbook.experiments.runner.Job``); ``smoke=True``
+  gives a seconds-long version with the same structure, which the tests run in CI;
+* ``collect(results, smoke, **options) -> dict``: the jobs' results gathered into the stored
+  result, with at least ``"name"``, ``"settings"``, ``"runs"`` and ``"summary"``;
+* optionally ``check(smoke, **options)`` (rejects bad options before any job runs), ``report(result)``
+  (prints a finished job), ``OPTIONS`` (its command-line flags), ``extra_dependencies(settings)``
+  and ``hash_material(settings)`` (see ``hashing.py``);
 * ``main()``: ``cnnbook.experiments.command_line(module)``, so that
 
-      python -m cnnbook.experiments.<name>            # the real experiment: writes results/<file>.json
-      python -m cnnbook.experiments.<name> --smoke    # a quick check, written to a temporary folder
+      python -m cnnbook.experiments.<name>                 # the real experiment: writes results/<file>.json
+      python -m cnnbook.experiments.<name> --workers 2     # two jobs at once on local processes
+      python -m cnnbook.experiments.<name> --scheduler tcp://host:8786   # on a Dask cluster
+      python -m cnnbook.experiments.<name> --smoke         # a quick check, written to a temporary folder
 
-The stored file (``code/cnnbook/experiments/results/<name>.json``, shipped with the package so
-that a page opened in Colab finds it too) holds the results and their **provenance**: the command,
-the package version, a hash of the code that produced them, the data, the profile, the device, the
-date and the wall time.  A page loads it with ``load_result`` and says where it came from; the
-tests fail when the stored hash no longer matches the code (``stale_results``), so a result can
-never silently outlive the code that made it.
+The jobs run through one runner (``runner.py``: inline, local processes or Dask, with a cache of
+finished jobs).  The stored file (``code/cnnbook/experiments/results/<name>.json``, shipped with
+the package so that a page opened in Colab finds it too) holds the results and their
+**provenance**: the command, the package version, a hash of the code that produced them
+(``hashing.py``: the code the experiment imports, without docstrings and comments, and the
+settings it depends on), the data, the profile, the device, the date and the wall time.  A page
+loads it with ``load_result`` and says where it came from; the tests fail when the stored hash no
+longer matches the code (``stale_results``), so a result never silently outlives the code that
+made it.
 """
 from __future__ import annotations
 
@@ -29,7 +36,6 @@ import argparse
 import datetime as _datetime
 import hashlib
 import os
-import importlib
 import json
 import math
 import platform
@@ -40,8 +46,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable, Sequence
 
+from .hashing import HASH_SCHEME, code_hash, dependencies, experiment_module
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-EXPERIMENTS = ("noise", "compare", "design_space_edf", "scheduled_noise", "degradation", "gradient_flow", "transfer")  # every experiment module of the book (tests re-run each in smoke mode)
+from .registry import EXPERIMENTS  # noqa: E402  (every experiment module and its real runs)
 
 
 class ExperimentResultError(LookupError):
@@ -49,36 +57,7 @@ class ExperimentResultError(LookupError):
 
 
 def _module(name_or_module: str | ModuleType) -> ModuleType:
-    if isinstance(name_or_module, ModuleType):
-        return name_or_module
-    name = name_or_module if "." in name_or_module else f"{__name__}.{name_or_module}"
-    return importlib.import_module(name)
-
-
-def dependencies(experiment: str | ModuleType, settings: dict[str, Any] | None = None) -> list[str]:
-    """The modules whose code decides an experiment's results: the experiment itself, its
-    ``DEPENDS_ON``, and what its ``extra_dependencies(settings)`` adds for these settings (for
-    example the module of the model a section trains)."""
-    module = _module(experiment)
-    extra = getattr(module, "extra_dependencies", None)
-    return sorted({module.__name__, *getattr(module, "DEPENDS_ON", ()),
-                   *(extra(settings or {}) if extra is not None else ())})
-
-
-def code_hash(experiment: str | ModuleType | Sequence[str], settings: dict[str, Any] | None = None) -> str:
-    """A short SHA-256 of the source of every module in ``dependencies(experiment, settings)``
-    (or of the modules named, when given a list of module names), and of what the experiment's
-    ``hash_material(settings)`` returns, if it has one (e.g. the one section's run settings)."""
-    names = sorted(experiment) if isinstance(experiment, (list, tuple)) else dependencies(experiment, settings)
-    digest = hashlib.sha256()
-    for name in names:
-        source = Path(importlib.import_module(name).__file__).read_text(encoding="utf-8")
-        digest.update(name.encode() + b"\0" + source.replace("\r\n", "\n").encode("utf-8") + b"\0")
-    if not isinstance(experiment, (list, tuple)):
-        material = getattr(_module(experiment), "hash_material", None)
-        if material is not None:  # data the results depend on that lives outside its modules
-            digest.update(b"material\0" + material(settings or {}).encode("utf-8"))
-    return digest.hexdigest()[:16]
+    return experiment_module(name_or_module)
 
 
 def cpu_name() -> str:
@@ -115,6 +94,7 @@ def provenance(experiment: str | ModuleType, *, smoke: bool, wall_time_s: float,
         "command": " ".join(command) if command is not None else f"python -m {module.__name__}" + (" --smoke" if smoke else ""),
         "cnnbook_version": __version__,
         "code_hash": code_hash(module, settings),
+        "hash_scheme": HASH_SCHEME,
         "depends_on": dependencies(module, settings),
         "smoke": smoke,
         "data": data_fingerprint(),
@@ -145,7 +125,7 @@ def store_result(name: str, result: dict[str, Any], output: Path | None = None) 
 
 
 def load_result(name: str) -> dict[str, Any]:
-    """The stored result of the experiment ``name`` (for example ``"noise_alexnet"``)."""
+    """The stored result of the experiment ``name`` (for example ``"alexnet_noise"``)."""
     path = result_path(name)
     if not path.is_file():
         stored = sorted(p.stem for p in RESULTS_DIR.glob("*.json"))
@@ -183,22 +163,56 @@ def summarize(values: Iterable[float]) -> dict[str, float]:
     return {"mean": mean, "std": std, "min": min(values), "max": max(values), "n": n}
 
 
+def run_experiment(experiment: str | ModuleType, smoke: bool = False, *, workers: int = 1,
+                   scheduler: str | None = None, cache: str | Path | None = None, **options: Any) -> dict[str, Any]:
+    """Run an experiment's jobs (``cnnbook.experiments.runner``) and gather them into its result.
+
+    An experiment module defines ``jobs(smoke, **options) -> list[Job]`` and ``collect(results,
+    smoke, **options) -> dict`` (``name``, ``settings``, ``runs``, ``summary``, ...), and may
+    define ``check(smoke, **options)``, which rejects bad options before any job runs."""
+    from .runner import run_jobs
+    module = _module(experiment)
+    check = getattr(module, "check", None)
+    if check is not None:
+        check(smoke=smoke, **options)
+    jobs = module.jobs(smoke=smoke, **options)
+    report = getattr(module, "report", None)
+    results = run_jobs(jobs, workers=workers, scheduler=scheduler, cache=cache,
+                       cache_prefix=code_hash(module, options) + ("-smoke" if smoke else ""),
+                       report=(lambda job, result: report(result)) if report is not None else None)
+    return module.collect(results, smoke=smoke, **options)
+
+
 def command_line(module: ModuleType, argv: Sequence[str] | None = None) -> int:
     """The command line every experiment module shares (``main()`` of each experiment)."""
-    parser = argparse.ArgumentParser(prog=f"python -m {module.__name__}", description=module.__doc__,
+    from ..errors import CnnbookError
+    from .runner import SCHEDULER_VARIABLE
+    parser = argparse.ArgumentParser(prog=f"python -m {module.__spec__.name}", description=module.__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true",
                         help="a seconds-long run with the same structure, written to a temporary folder")
     parser.add_argument("--output", type=Path, default=None, help="where to write the JSON result")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="jobs at once on local processes (default 1: one after the other, in this process)")
+    parser.add_argument("--scheduler", default=None,
+                        help=f"a Dask scheduler's address (tcp://host:8786) whose workers run the jobs "
+                             f"(default: ${SCHEDULER_VARIABLE}, else this machine)")
+    parser.add_argument("--cache", default=None,
+                        help="a folder keeping each finished job (keyed by the code hash): an interrupted "
+                             "experiment, run again, runs only what is missing")
     for option in getattr(module, "OPTIONS", ()):
         parser.add_argument(*option["flags"], **option["kwargs"])
     arguments = parser.parse_args(argv)
     options = {key: value for key, value in vars(arguments).items() if key not in ("smoke", "output")}
     start = time.perf_counter()
-    result = module.run(smoke=arguments.smoke, **options)
+    try:
+        result = run_experiment(module, smoke=arguments.smoke, **options)
+    except CnnbookError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     name = result.pop("name")
-    command = [f"python -m {module.__name__}", *(argv if argv is not None else sys.argv[1:])]
-    result = {"name": name, "experiment": module.__name__,
+    command = [f"python -m {module.__spec__.name}", *(argv if argv is not None else sys.argv[1:])]
+    result = {"name": name, "experiment": module.__spec__.name,
               "provenance": provenance(module, smoke=arguments.smoke, wall_time_s=time.perf_counter() - start,
                                        profile=result.get("settings", {}).get("profile"), command=command,
                                        settings=result.get("settings")),
@@ -211,5 +225,5 @@ def command_line(module: ModuleType, argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["load_result", "store_result", "stored_results", "stale_results", "summarize", "code_hash",
+__all__ = ["run_experiment", "dependencies", "load_result", "store_result", "stored_results", "stale_results", "summarize", "code_hash",
            "provenance", "command_line", "ExperimentResultError", "EXPERIMENTS", "RESULTS_DIR"]

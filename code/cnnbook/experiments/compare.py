@@ -20,20 +20,16 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-import torch
-from torch import nn
-
 from . import command_line, summarize
 from ..errors import CnnbookError
+from ..models._init import INITS
+from ..schedules import SCHEDULES
+from .runner import Job
 
-DEPENDS_ON = ("cnnbook.train", "cnnbook.data", "cnnbook.profiles", "cnnbook.device", "cnnbook.speed",
-              "cnnbook.models._base", "cnnbook.models._init")
 METRICS = ("loss", "train_acc", "eval_acc")
 RUN_FIELDS = ("model", "image_size", "batch_size", "epochs", "lr", "momentum", "model_kwargs")
 TRAIN_FIELDS = ("weight_decay", "label_smoothing")
 VARIANT_FIELDS = (*RUN_FIELDS, *TRAIN_FIELDS, "init", "schedule")
-INITS = ("he", "xavier", "pytorch_default")
-SCHEDULES = ("constant", "cosine", "step")
 OPTIONS = (
     {"flags": ("--comparison",), "kwargs": {"required": True, "help": "the comparison to run (see COMPARISONS)"}},
 )
@@ -68,9 +64,9 @@ def check_definition(name: str, definition: dict[str, Any]) -> dict[str, Any]:
         if variant.get("init", "model") not in (*INITS, "model"):
             raise CnnbookError(f"comparison {name!r}, variant {label!r}: init={variant['init']!r}; choose one of "
                                f"{', '.join(INITS)} (or leave it out: the model's own initialization)")
-        if variant.get("schedule", "constant") not in SCHEDULES:
+        if variant.get("schedule", "constant") not in SCHEDULES[:3]:
             raise CnnbookError(f"comparison {name!r}, variant {label!r}: schedule={variant['schedule']!r}; "
-                               f"choose one of {', '.join(SCHEDULES)}")
+                               f"choose one of {', '.join(SCHEDULES[:3])}")
     return definition
 
 
@@ -99,73 +95,57 @@ def extra_dependencies(settings: dict[str, Any]) -> list[str]:
                    for variant in definition["variants"].values()})
 
 
-def apply_init(model: nn.Module, init: str) -> None:
-    """Re-initialize ``model`` in place: ``he``, ``xavier`` (``cnnbook.models._init``) or
-    ``pytorch_default`` (each layer's own ``reset_parameters()``)."""
-    from ..models._init import he_init, xavier_init
-    if init == "he":
-        he_init(model)
-    elif init == "xavier":
-        xavier_init(model)
-    elif init == "pytorch_default":
-        for module in model.modules():
-            if isinstance(module, (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.BatchNorm1d)):
-                module.reset_parameters()
-    else:
-        raise CnnbookError(f"init={init!r}; choose one of {', '.join(INITS)}")
-
-
-def _scheduler(schedule: str, epochs: int):
-    if schedule == "cosine":
-        return lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-    if schedule == "step":
-        return lambda optimizer: torch.optim.lr_scheduler.StepLR(optimizer, step_size=max(1, epochs // 3), gamma=0.1)
-    return None
-
-
 def train_variant(section: str, variant: dict[str, Any], seed: int, epochs: int | None = None) -> dict[str, Any]:
     """One run: the section's fast settings changed by ``variant``, seeded with ``seed``, on the CPU."""
-    from ..data import data_loaders, fashion_mnist
     from ..inspection import count_parameters
     from ..profiles import run_config
-    from ..train import train
-    run = replace(run_config(section, "fast"), **{k: variant[k] for k in RUN_FIELDS if k in variant})
-    epochs = epochs or run.epochs
-    data = fashion_mnist(run.split, run.image_size)
-    train_iter, eval_iter = data_loaders(data, run.batch_size, seed=seed)
-    model = run.build_model(in_channels=1, num_classes=10, seed=seed)
-    if "init" in variant:
-        torch.manual_seed(seed)
-        apply_init(model, variant["init"])
-    history = train(model, train_iter, eval_iter, epochs, run.lr, momentum=run.momentum,
-                    weight_decay=variant.get("weight_decay", 0.0), label_smoothing=variant.get("label_smoothing", 0.0),
-                    lr_scheduler=_scheduler(variant.get("schedule", "constant"), epochs),
-                    device="cpu", eval_name=data.eval_name, seed=seed, plot=False, progress=False)
+    from ..train import run_section
+    run = replace(run_config(section, "fast"), **{k: variant[k] for k in (*RUN_FIELDS, "schedule") if k in variant})
+    model, history = run_section(run, seed, epochs=epochs, init=variant.get("init"),
+                                 weight_decay=variant.get("weight_decay", 0.0),
+                                 label_smoothing=variant.get("label_smoothing", 0.0))
     return {"seed": seed, "parameters": count_parameters(model),
             "loss": history.train_loss[-1], "train_acc": history.train_acc[-1], "eval_acc": history.eval_acc[-1],
             "curves": {"loss": history.train_loss, "train_acc": history.train_acc, "eval_acc": history.eval_acc,
                        "lr": history.learning_rates}}
 
 
-def run(smoke: bool = False, comparison: str = "") -> dict[str, Any]:
-    """Train every variant of ``comparison`` under every seed; summarize each variant's final metrics."""
-    from ..profiles import run_config
+def check(smoke: bool = False, comparison: str = "", **_: Any) -> None:
+    """Reject an unknown or ill-formed comparison before any job starts."""
+    _definition(comparison)
+
+
+def _plan(smoke: bool, comparison: str) -> tuple[dict[str, Any], tuple[int, ...], dict[str, Any], int | None]:
     definition = _definition(comparison)
-    section = definition["section"]
     seeds = tuple(definition["seeds"])[:1] if smoke else tuple(definition["seeds"])
     variants = dict(list(definition["variants"].items())[:2]) if smoke else definition["variants"]
-    epochs = 1 if smoke else None
-    runs = []
-    for label, variant in variants.items():
-        for seed in seeds:
-            result = train_variant(section, variant, seed, epochs)
-            runs.append({"variant": label, **result})
-            print(f"{label}, seed {seed}: " + ", ".join(f"{m} {result[m]:.4f}" for m in METRICS), flush=True)
+    return definition, seeds, variants, (1 if smoke else None)
+
+
+def jobs(smoke: bool = False, comparison: str = "", **_: Any) -> list[Job]:
+    """One job per variant and seed (in this order)."""
+    definition, seeds, variants, epochs = _plan(smoke, comparison)
+    return [Job("cnnbook.experiments.compare:train_variant",
+                {"section": definition["section"], "variant": variant, "seed": seed, "epochs": epochs},
+                label=f"{comparison}: {label!r}, seed {seed}")
+            for label, variant in variants.items() for seed in seeds]
+
+
+def report(result: dict[str, Any]) -> None:
+    print(f"seed {result['seed']}: " + ", ".join(f"{m} {result[m]:.4f}" for m in METRICS), flush=True)
+
+
+def collect(results: list[dict[str, Any]], smoke: bool = False, comparison: str = "", **_: Any) -> dict[str, Any]:
+    """Every run with its curves, and per variant the summary of the final metrics."""
+    from ..profiles import run_config
+    definition, seeds, variants, epochs = _plan(smoke, comparison)
+    labels = [label for label in variants for _ in seeds]
+    runs = [{"variant": label, **result} for label, result in zip(labels, results)]
     summary = {label: {metric: summarize(r[metric] for r in runs if r["variant"] == label) for metric in METRICS}
                for label in variants}
-    base = run_config(section, "fast")
+    base = run_config(definition["section"], "fast")
     return {"name": comparison,
-            "settings": {"comparison": comparison, "section": section, "profile": "fast",
+            "settings": {"comparison": comparison, "section": definition["section"], "profile": "fast",
                          "base_run": base.describe(), "question": definition.get("question", ""),
                          "variants": variants, "seeds": list(seeds), "epochs_override": epochs},
             "runs": runs, "summary": summary}

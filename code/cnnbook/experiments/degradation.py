@@ -15,8 +15,8 @@ shortcuts (zero-padded identities, the paper's choice on CIFAR), so the plain an
 networks of one depth have the same parameters and, for one seed, the same initial weights.
 Run ``seed`` builds its model after ``torch.manual_seed(seed)`` and shuffles with ``seed``.
 
-Each run trains in its own worker process with one thread (``--workers``, 2 by default), so the
-results do not depend on how many runs share the machine.  The training error is the one
+Each run trains with one thread, so the results do not depend on how many runs share the machine
+(``--workers 2`` trains two at once).  The training error is the one
 ``cnnbook.train.train`` reports: measured on the training batches as they are trained on, in
 training mode (as the paper's Figure 1 curves).
 """
@@ -27,9 +27,8 @@ import time
 from typing import Any
 
 from . import command_line, summarize
+from .runner import Job
 
-DEPENDS_ON = ("cnnbook.models.cifar_resnet", "cnnbook.models.resnet", "cnnbook.models._base", "cnnbook.models._init",
-              "cnnbook.train", "cnnbook.data", "cnnbook.device", "cnnbook.speed")
 NAME = "degradation"
 MODULE = "cnnbook.experiments.degradation"  # also when run as ``python -m`` (then __name__ is "__main__")
 KINDS = ("plain", "residual")
@@ -38,13 +37,8 @@ SEEDS = (0, 1, 2)
 EPOCHS = 4
 TRAINING = dict(image_size=28, batch_size=32, lr=0.025, momentum=0.9, weight_decay=1e-4, shortcut="A")
 OPTIONS = (
-    {"flags": ("--workers",), "kwargs": {"type": int, "default": 2,
-                                         "help": "training runs at once, one process and one thread each"}},
     {"flags": ("--depths",), "kwargs": {"type": int, "nargs": "+", "default": None,
                                         "help": f"depths 6n+2 to train (default: {' '.join(map(str, DEPTHS))})"}},
-    {"flags": ("--cache",), "kwargs": {"default": None,
-                                       "help": "a folder keeping each finished run (keyed by the code hash): an "
-                                               "interrupted experiment, run again, trains only what is missing"}},
 )
 
 
@@ -54,6 +48,7 @@ def train_run(kind: str, depth: int, seed: int, epochs: int) -> dict[str, Any]:
     from ..data import data_loaders, fashion_mnist
     from ..inspection import count_parameters
     from ..models.cifar_resnet import cifar_resnet
+    from ..schedules import scheduler_for
     from ..train import train
     torch.set_num_threads(1)
     data = fashion_mnist("sample", TRAINING["image_size"])
@@ -62,8 +57,7 @@ def train_run(kind: str, depth: int, seed: int, epochs: int) -> dict[str, Any]:
     model = cifar_resnet(depth, residual=kind == "residual", shortcut=TRAINING["shortcut"])
     start = time.perf_counter()
     history = train(model, train_iter, eval_iter, epochs, TRAINING["lr"], momentum=TRAINING["momentum"],
-                    weight_decay=TRAINING["weight_decay"],
-                    lr_scheduler=lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs),
+                    weight_decay=TRAINING["weight_decay"], lr_scheduler=scheduler_for("cosine", epochs),
                     device="cpu", eval_name=data.eval_name, seed=seed, plot=False, progress=False)
     seconds = time.perf_counter() - start
     curves = {"train_loss": history.train_loss, "train_error": [1 - a for a in history.train_acc],
@@ -73,54 +67,37 @@ def train_run(kind: str, depth: int, seed: int, epochs: int) -> dict[str, Any]:
             "eval_error": curves["eval_error"][-1], "seconds": round(seconds, 1)}
 
 
-def _train_run_star(job: tuple[str, int, int, int, str | None]) -> dict[str, Any]:
-    """One run, or its stored copy in the cache folder (when given) made by the same code."""
-    import json
-    from pathlib import Path
-    *arguments, cache = job
-    if cache is None:
-        return train_run(*arguments)
-    from . import code_hash
-    path = Path(cache) / ("{}-{}{}-seed{}-epochs{}.json".format(code_hash(MODULE), *arguments))
-    if path.is_file():
-        return {**json.loads(path.read_text(encoding="utf-8")), "from_cache": True}
-    result = train_run(*arguments)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result), encoding="utf-8")
-    return result
+def check(smoke: bool = False, depths: list[int] | None = None, **_: Any) -> None:
+    """Reject a depth that is not 6n + 2 before any job starts."""
+    from ..models.cifar_resnet import blocks_for_depth
+    for depth in depths or ():
+        blocks_for_depth(depth)
 
 
-def _report(result: dict[str, Any]) -> dict[str, Any]:
+def _plan(smoke: bool, depths: list[int] | None) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    depths = tuple(sorted(set(depths))) if depths else ((8,) if smoke else DEPTHS)
+    seeds, epochs = ((0,), 1) if smoke else (SEEDS, EPOCHS)
+    return depths, seeds, epochs
+
+
+def jobs(smoke: bool = False, depths: list[int] | None = None, **_: Any) -> list[Job]:
+    """One job per depth, seed and kind, the shallow (fast) ones first."""
+    depths, seeds, epochs = _plan(smoke, depths)
+    return [Job("cnnbook.experiments.degradation:train_run",
+                {"kind": kind, "depth": depth, "seed": seed, "epochs": epochs}, label=f"{kind}-{depth}, seed {seed}")
+            for depth in depths for seed in seeds for kind in KINDS]
+
+
+def report(result: dict[str, Any]) -> None:
     print(f"{result['kind']}-{result['depth']} seed {result['seed']}: train error {result['train_error']:.3f}, "
           f"held-out error {result['eval_error']:.3f} ({result['seconds']} s)", flush=True)
-    return result
 
 
-def run(smoke: bool = False, workers: int = 2, depths: list[int] | None = None,
-        cache: str | None = None) -> dict[str, Any]:
-    from ..errors import check_int
-    from ..models.cifar_resnet import blocks_for_depth
-    workers = check_int("workers", workers, minimum=1)
-    depths = tuple(sorted(set(depths))) if depths else ((8,) if smoke else DEPTHS)
-    for depth in depths:
-        blocks_for_depth(depth)
-    seeds, epochs = ((0,), 1) if smoke else (SEEDS, EPOCHS)
-    # the shallow (fast) runs first: an interrupted run with a cache has finished the most depths
-    jobs = [(kind, depth, seed, epochs, cache) for depth in depths for seed in seeds for kind in KINDS]
-    import importlib
-    work = importlib.import_module(MODULE)._train_run_star  # by its module name, for the worker processes
-    runs = []
-    if workers == 1 or len(jobs) == 1:
-        for result in map(work, jobs):
-            runs.append(_report(result))
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for result in pool.map(work, jobs):
-                runs.append(_report(result))
-    reused = sum(bool(r.pop("from_cache", False)) for r in runs)
-    runs.sort(key=lambda r: (KINDS.index(r["kind"]), r["depth"], r["seed"]))
+def collect(results: list[dict[str, Any]], smoke: bool = False, depths: list[int] | None = None,
+            **_: Any) -> dict[str, Any]:
+    """Every run with its curves, and per kind and depth the summary of the final metrics."""
+    depths, seeds, epochs = _plan(smoke, depths)
+    runs = sorted(results, key=lambda r: (KINDS.index(r["kind"]), r["depth"], r["seed"]))
     summary: dict[str, dict[str, Any]] = {}
     for kind in KINDS:
         summary[kind] = {}
@@ -132,9 +109,14 @@ def run(smoke: bool = False, workers: int = 2, depths: list[int] | None = None,
     return {"name": NAME,
             "settings": {"kinds": list(KINDS), "depths": list(depths), "seeds": list(seeds), "epochs": epochs,
                          "training": TRAINING, "schedule": "cosine", "threads_per_run": 1, "data": "sample",
-                         "runs_reused_from_cache": reused,
                          "profile": "fast"},
             "runs": runs, "summary": summary}
+
+
+def run(smoke: bool = False, **options: Any) -> dict[str, Any]:
+    """The experiment in this process (``run_experiment``): ``depths``, ``workers``, ``scheduler``, ``cache``."""
+    from . import run_experiment
+    return run_experiment(MODULE, smoke, **options)
 
 
 def main(argv: list[str] | None = None) -> int:

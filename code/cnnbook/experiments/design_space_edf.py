@@ -16,9 +16,8 @@ import sys
 from typing import Any
 
 from . import command_line, summarize
+from .runner import Job
 
-DEPENDS_ON = ("cnnbook.design_spaces", "cnnbook.models.anynet", "cnnbook.models.resnet", "cnnbook.models._base",
-              "cnnbook.models._init", "cnnbook.train", "cnnbook.data", "cnnbook.device", "cnnbook.speed")
 NAME = "design_space_edf"
 MODULE = "cnnbook.experiments.design_space_edf"  # also when run as ``python -m`` (then __name__ is "__main__")
 COUNT = 32                      # models per space (the paper: 500)
@@ -29,33 +28,49 @@ TRAINING = dict(image_size=28, batch_size=64, lr=0.1, momentum=0.9)
 ERROR_GRID = [round(0.01 * i, 2) for i in range(101)]
 
 
-def train_model(config, seed: int, epochs: int) -> dict[str, float]:
-    """Train one network of the sample on the CPU; its final training loss and errors."""
+def train_model(config: dict[str, list[int]], seed: int, epochs: int) -> dict[str, float]:
+    """Train one network (``AnyNetConfig.to_dict()``) on the sample on the CPU; its final training
+    loss and errors."""
     import torch
     from ..data import data_loaders, fashion_mnist
+    from ..design_spaces import AnyNetConfig
+    from ..schedules import scheduler_for
     from ..train import train
     data = fashion_mnist("sample", TRAINING["image_size"])
     train_iter, eval_iter = data_loaders(data, TRAINING["batch_size"], seed=seed)
     torch.manual_seed(seed)
-    model = config.build(num_classes=10, in_channels=1)
+    model = AnyNetConfig(**{key: tuple(value) for key, value in config.items()}).build(num_classes=10, in_channels=1)
     history = train(model, train_iter, eval_iter, epochs, TRAINING["lr"], momentum=TRAINING["momentum"],
-                    lr_scheduler=lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs),
+                    lr_scheduler=scheduler_for("cosine", epochs),
                     device="cpu", eval_name=data.eval_name, seed=seed, plot=False, progress=False)
     return {"loss": history.train_loss[-1], "train_error": 1 - history.train_acc[-1],
             "eval_error": 1 - history.eval_acc[-1]}
 
 
-def run(smoke: bool = False) -> dict[str, Any]:
-    from ..design_spaces import SPACES, empirical_distribution, sample_space
+def _models(smoke: bool) -> list[tuple[str, int, Any, int]]:
+    """(space, index, configuration, FLOPs) of every model, drawn with the sampling seed."""
+    from ..design_spaces import SPACES, sample_space
+    count = 1 if smoke else COUNT
+    return [(space, index, config, flops) for space in SPACES
+            for index, (config, flops) in enumerate(sample_space(space, count, SAMPLING_SEED, FLOPS_RANGE))]
+
+
+def jobs(smoke: bool = False, **_: Any) -> list[Job]:
+    """One job per sampled model; model ``i`` of a space is seeded with ``i``."""
+    epochs = 1 if smoke else EPOCHS
+    return [Job("cnnbook.experiments.design_space_edf:train_model",
+                {"config": config.to_dict(), "seed": index, "epochs": epochs}, label=f"{space} #{index}")
+            for space, index, config, _ in _models(smoke)]
+
+
+def collect(results: list[dict[str, float]], smoke: bool = False, **_: Any) -> dict[str, Any]:
+    """Every model's configuration, cost and errors, and each space's error distribution."""
+    from ..design_spaces import SPACES, empirical_distribution
     from ..inspection import count_parameters
     count, epochs = (1, 1) if smoke else (COUNT, EPOCHS)
-    runs = []
-    for space in SPACES:
-        for index, (config, flops) in enumerate(sample_space(space, count, SAMPLING_SEED, FLOPS_RANGE)):
-            metrics = train_model(config, seed=index, epochs=epochs)
-            runs.append({"space": space, "index": index, "config": config.to_dict(), "flops": flops,
-                         "parameters": count_parameters(config.build()), **metrics})
-            print(f"{space} #{index}: {flops / 1e6:.1f} MFLOPs, eval error {metrics['eval_error']:.3f}", flush=True)
+    runs = [{"space": space, "index": index, "config": config.to_dict(), "flops": flops,
+             "parameters": count_parameters(config.build()), **metrics}
+            for (space, index, config, flops), metrics in zip(_models(smoke), results)]
     summary = {}
     for space in SPACES:
         errors = [r["eval_error"] for r in runs if r["space"] == space]

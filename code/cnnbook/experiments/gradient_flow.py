@@ -22,7 +22,7 @@ Training as ``cnnbook.experiments.degradation``: 28x28 images, batch 32, SGD wit
 weight decay 1e-4, lr 0.025 decayed to 0 by cosine annealing over the epochs; option A shortcuts, so
 the plain and residual networks have the same parameters and, for one seed, the same initial
 weights (the zero-init variant differs only in its last batch-norm scales).  Each run trains in its
-own worker process with one thread (``--workers``); ``--cache`` keeps finished runs.
+own job with one thread (``--workers 2`` trains two at once); ``--cache`` keeps finished runs.
 """
 from __future__ import annotations
 
@@ -31,9 +31,8 @@ import time
 from typing import Any
 
 from . import command_line, summarize
+from .runner import Job
 
-DEPENDS_ON = ("cnnbook.gradient_flow", "cnnbook.models.cifar_resnet", "cnnbook.models.resnet", "cnnbook.models._base",
-              "cnnbook.models._init", "cnnbook.train", "cnnbook.data", "cnnbook.device", "cnnbook.speed")
 NAME = "gradient_flow"
 MODULE = "cnnbook.experiments.gradient_flow"  # also when run as ``python -m`` (then __name__ is "__main__")
 VARIANTS = ("plain", "residual", "residual_zero_init")
@@ -44,15 +43,10 @@ PROBE = dict(batch_size=64, batches=4)  # the fixed batches the gradient norms a
 SMOKE = dict(train_images=256, eval_images=128, probe_batch_size=16, probe_batches=2)  # --smoke: seconds
 TRAINING = dict(image_size=28, batch_size=32, lr=0.025, momentum=0.9, weight_decay=1e-4, shortcut="A")
 OPTIONS = (
-    {"flags": ("--workers",), "kwargs": {"type": int, "default": 1,
-                                         "help": "training runs at once, one process and one thread each"}},
     {"flags": ("--depth",), "kwargs": {"type": int, "default": None,
                                        "help": f"depth 6n+2 of the networks (default: {DEPTH})"}},
     {"flags": ("--epochs",), "kwargs": {"type": int, "default": None,
                                         "help": f"training epochs of each run (default: {EPOCHS})"}},
-    {"flags": ("--cache",), "kwargs": {"default": None,
-                                       "help": "a folder keeping each finished run (keyed by the code hash): an "
-                                               "interrupted experiment, run again, trains only what is missing"}},
 )
 
 
@@ -119,56 +113,43 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
             "eval_error": curves["eval_error"][-1], "seconds": round(seconds, 1)}
 
 
-def _train_run_star(job: tuple[str, int, int, int, bool, str | None]) -> dict[str, Any]:
-    """One run, or its stored copy in the cache folder (when given) made by the same code."""
-    import json
-    from pathlib import Path
-    *arguments, cache = job
-    if cache is None:
-        return train_run(*arguments)
-    from . import code_hash
-    variant, depth, seed, epochs, smoke = arguments
-    path = Path(cache) / f"{code_hash(MODULE)}-{variant}{depth}-seed{seed}-epochs{epochs}{'-smoke' if smoke else ''}.json"
-    if path.is_file():
-        return {**json.loads(path.read_text(encoding="utf-8")), "from_cache": True}
-    result = train_run(*arguments)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result), encoding="utf-8")
-    return result
-
-
-def _report(result: dict[str, Any]) -> dict[str, Any]:
-    print(f"{result['variant']}-{result['depth']} seed {result['seed']}: train error {result['train_error']:.3f}, "
-          f"held-out error {result['eval_error']:.3f} ({result['seconds']} s)", flush=True)
-    return result
-
-
-def run(smoke: bool = False, workers: int = 1, depth: int | None = None, epochs: int | None = None,
-        cache: str | None = None) -> dict[str, Any]:
+def check(smoke: bool = False, depth: int | None = None, epochs: int | None = None, **_: Any) -> None:
+    """Reject a depth that is not 6n + 2, or a bad number of epochs, before any job starts."""
     from ..errors import check_int
     from ..models.cifar_resnet import blocks_for_depth
-    workers = check_int("workers", workers, minimum=1)
+    if depth is not None:
+        blocks_for_depth(depth)
+    if epochs is not None:
+        check_int("epochs", epochs, minimum=1)
+
+
+def _plan(smoke: bool, depth: int | None, epochs: int | None) -> tuple[int, int, tuple[int, ...]]:
     depth = (8 if smoke else DEPTH) if depth is None else depth
-    blocks_for_depth(depth)
-    epochs = (1 if smoke else EPOCHS) if epochs is None else check_int("epochs", epochs, minimum=1)
-    seeds, variants = ((0,) if smoke else SEEDS), VARIANTS
-    jobs = [(variant, depth, seed, epochs, smoke, cache) for seed in seeds for variant in variants]
-    import importlib
-    work = importlib.import_module(MODULE)._train_run_star  # by its module name, for the worker processes
-    runs = []
-    if workers == 1 or len(jobs) == 1:
-        for result in map(work, jobs):
-            runs.append(_report(result))
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for result in pool.map(work, jobs):
-                runs.append(_report(result))
-    reused = sum(bool(r.pop("from_cache", False)) for r in runs)
-    runs.sort(key=lambda r: (VARIANTS.index(r["variant"]), r["seed"]))
+    epochs = (1 if smoke else EPOCHS) if epochs is None else epochs
+    return depth, epochs, ((0,) if smoke else SEEDS)
+
+
+def jobs(smoke: bool = False, depth: int | None = None, epochs: int | None = None, **_: Any) -> list[Job]:
+    """One job per seed and variant."""
+    depth, epochs, seeds = _plan(smoke, depth, epochs)
+    return [Job("cnnbook.experiments.gradient_flow:train_run",
+                {"variant": variant, "depth": depth, "seed": seed, "epochs": epochs, "smoke": smoke},
+                label=f"{variant}-{depth}, seed {seed}")
+            for seed in seeds for variant in VARIANTS]
+
+
+def report(result: dict[str, Any]) -> None:
+    print(f"{result['variant']}-{result['depth']} seed {result['seed']}: train error {result['train_error']:.3f}, "
+          f"held-out error {result['eval_error']:.3f} ({result['seconds']} s)", flush=True)
+
+
+def collect(results: list[dict[str, Any]], smoke: bool = False, depth: int | None = None, epochs: int | None = None,
+            **_: Any) -> dict[str, Any]:
+    """Every run with its measurements, and per variant the summary of the final metrics and gradients."""
+    depth, epochs, seeds = _plan(smoke, depth, epochs)
+    runs = sorted(results, key=lambda r: (VARIANTS.index(r["variant"]), r["seed"]))
     summary: dict[str, dict[str, Any]] = {}
-    for variant in variants:
+    for variant in VARIANTS:
         chosen = [r for r in runs if r["variant"] == variant]
         summary[variant] = {metric: summarize(r[metric] for r in chosen)
                             for metric in ("train_loss", "train_error", "eval_error")}
@@ -176,9 +157,9 @@ def run(smoke: bool = False, workers: int = 1, depth: int | None = None, epochs:
             summary[variant][f"final_{key}"] = [summarize(r[key][-1][i] for r in chosen)
                                                 for i in range(len(chosen[0][key][-1]))]
     return {"name": NAME,
-            "settings": {"variants": list(variants), "depth": depth, "seeds": list(seeds), "epochs": epochs,
-                         "training": TRAINING, "probe": PROBE, "smoke_data": SMOKE if smoke else None, "schedule": "cosine", "threads_per_run": 1,
-                         "data": "sample", "runs_reused_from_cache": reused, "profile": "fast"},
+            "settings": {"variants": list(VARIANTS), "depth": depth, "seeds": list(seeds), "epochs": epochs,
+                         "training": TRAINING, "probe": PROBE, "smoke_data": SMOKE if smoke else None,
+                         "schedule": "cosine", "threads_per_run": 1, "data": "sample", "profile": "fast"},
             "runs": runs, "summary": summary}
 
 

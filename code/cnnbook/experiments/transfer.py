@@ -26,8 +26,8 @@ Held-out accuracy is measured on the target classes' held-out images of the samp
 for training or choosing anything).  Stored: per run the per-epoch curves (training loss and
 accuracy, held-out accuracy, learning rate) and, per label budget and method, the summary (mean,
 std, min, max) of the final held-out accuracy.  Each seed (its pretraining and its six target runs)
-trains in its own worker process with one thread (``--workers``), so the numbers do not depend on
-how many seeds share the machine; ``--cache`` keeps finished seeds.
+is one job with one thread, so the numbers do not depend on how many seeds share the machine
+(``--workers 2`` trains two at once); ``--cache`` keeps finished seeds.
 """
 from __future__ import annotations
 
@@ -37,12 +37,11 @@ import time
 from typing import Any, Sequence
 
 from . import command_line, summarize
+from ..transfer import NUM_CLASSES, freeze_backbone, labeled_indices, split_classes
+from .runner import Job
 
-DEPENDS_ON = ("cnnbook.models.cifar_resnet", "cnnbook.models.resnet", "cnnbook.models._base", "cnnbook.models._init",
-              "cnnbook.train", "cnnbook.data", "cnnbook.device", "cnnbook.speed", "cnnbook.errors")
 NAME = "transfer"
 MODULE = "cnnbook.experiments.transfer"  # also when run as ``python -m`` (then __name__ is "__main__")
-NUM_CLASSES = 10
 SOURCE_CLASSES = (0, 1, 2, 3, 4)  # T-shirt/top, trouser, pullover, dress, coat; the target: the other five
 METHODS = ("linear_probe", "fine_tune", "scratch")
 SEEDS = (0, 1, 2, 3, 4)
@@ -53,51 +52,6 @@ PRETRAIN = dict(epochs=12, batch_size=32, lr=0.025, momentum=0.9, weight_decay=1
 TARGET = dict(epochs=8, steps_per_epoch=25, batch_size=10, lr=0.05, backbone_lr_factor=0.1, momentum=0.9,
               weight_decay=1e-4)
 SMOKE = dict(source_images=128, pretrain_epochs=1, target_epochs=1, steps_per_epoch=2)  # the same label budgets
-OPTIONS = (
-    {"flags": ("--workers",), "kwargs": {"type": int, "default": 2,
-                                         "help": "seeds trained at once, one process and one thread each"}},
-    {"flags": ("--cache",), "kwargs": {"default": None,
-                                       "help": "a folder keeping each finished seed (keyed by the code hash): an "
-                                               "interrupted experiment, run again, trains only what is missing"}},
-)
-
-
-def split_classes(source_classes: Sequence[int] = SOURCE_CLASSES,
-                  num_classes: int = NUM_CLASSES) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The source classes (sorted) and the target classes (every other class), disjoint; both non-empty."""
-    from ..errors import check_int, check_int_sequence, invalid
-    num_classes = check_int("num_classes", num_classes, minimum=2)
-    source = check_int_sequence("source_classes", source_classes, minimum=0)
-    if any(c >= num_classes for c in source):
-        raise invalid("source_classes", list(source), f"class indices from 0 to {num_classes - 1}")
-    if len(set(source)) != len(source):
-        raise invalid("source_classes", list(source), "distinct class indices", "Name each class once.")
-    if not 1 <= len(source) < num_classes:
-        raise invalid("source_classes", list(source), f"between 1 and {num_classes - 1} classes",
-                      "Leave at least one class for the target task.")
-    source = tuple(sorted(source))
-    return source, tuple(c for c in range(num_classes) if c not in source)
-
-
-def labeled_indices(labels, classes: Sequence[int], per_class: int, seed: int) -> list[int]:
-    """``per_class`` indices of each class of ``classes`` in ``labels`` (a 1-D tensor), drawn with
-    ``seed``: the first ``per_class`` of one seeded permutation, so a smaller budget's images are
-    part of a larger one's."""
-    import torch
-    from ..errors import check_int, check_seed, invalid
-    per_class = check_int("per_class", per_class, minimum=1)
-    seed = check_seed("seed", seed)
-    generator = torch.Generator().manual_seed(seed)
-    order = torch.randperm(len(labels), generator=generator)
-    chosen: list[int] = []
-    for c in classes:
-        of_class = order[labels[order] == c]
-        if len(of_class) < per_class:
-            raise invalid("per_class", per_class, f"at most {len(of_class)} (the images of class {c} available)")
-        chosen += of_class[:per_class].tolist()
-    return sorted(chosen)
-
-
 def _tensors(dataset):
     import torch
     images, labels = zip(*(dataset[i] for i in range(len(dataset))))
@@ -127,29 +81,6 @@ def _loader(dataset, batch_size: int, shuffle: bool, seed: int):
     return DataLoader(dataset, batch_size, shuffle=shuffle, generator=generator, drop_last=shuffle)
 
 
-def _freeze_backbone(network):
-    """The network with every parameter but the head's frozen, and its backbone kept in evaluation
-    mode (batch norm uses the source statistics, as when the features were learned)."""
-    from torch import nn
-
-    class LinearProbe(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.network, self.num_classes = network, network.num_classes
-            for name, parameter in network.named_parameters():
-                parameter.requires_grad_(name.startswith("fc."))
-
-        def train(self, mode: bool = True):
-            super().train(mode)
-            self.network.eval()
-            return self
-
-        def forward(self, images):
-            return self.network(images)
-
-    return LinearProbe()
-
-
 def _curves(history) -> dict[str, list[float]]:
     return {"train_loss": history.train_loss, "train_acc": history.train_acc, "eval_acc": history.eval_acc,
             "lr": history.learning_rates}
@@ -163,9 +94,10 @@ def train_seed(seed: int, smoke: bool = False) -> list[dict[str, Any]]:
     from torch import nn
     from ..data import fashion_mnist
     from ..models.cifar_resnet import cifar_resnet
+    from ..schedules import scheduler_for
     from ..train import train
     torch.set_num_threads(1)
-    source, target = split_classes(SOURCE_CLASSES)
+    source, target = split_classes(SOURCE_CLASSES, NUM_CLASSES)
     data = fashion_mnist("sample", 28)
     train_images, train_labels = _tensors(data.train)
     eval_images, eval_labels = _tensors(data.eval)
@@ -176,7 +108,7 @@ def train_seed(seed: int, smoke: bool = False) -> list[dict[str, Any]]:
     options = dict(device="cpu", eval_name=data.eval_name, plot=False, progress=False)
 
     def cosine(epochs):
-        return lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+        return scheduler_for("cosine", epochs)
 
     source_train = _task(train_images, train_labels, source)
     if smoke:
@@ -207,7 +139,7 @@ def train_seed(seed: int, smoke: bool = False) -> list[dict[str, Any]]:
             model.fc, model.num_classes = nn.Linear(model.fc.in_features, len(target)), len(target)
             lr, parameters = settings["lr"], None
             if method == "linear_probe":
-                model = _freeze_backbone(model)
+                model = freeze_backbone(model)
                 parameters = [p for p in model.parameters() if p.requires_grad]
             elif method == "fine_tune":
                 head = list(model.fc.parameters())
@@ -226,52 +158,25 @@ def train_seed(seed: int, smoke: bool = False) -> list[dict[str, Any]]:
     return runs
 
 
-def _train_seed_star(job: tuple[int, bool, str | None]) -> list[dict[str, Any]]:
-    """One seed's runs, or their stored copy in the cache folder (when given) made by the same code."""
-    import json
-    from pathlib import Path
-    seed, smoke, cache = job
-    if cache is None:
-        return train_seed(seed, smoke)
-    from . import code_hash
-    path = Path(cache) / f"{code_hash(MODULE)}-seed{seed}{'-smoke' if smoke else ''}.json"
-    if path.is_file():
-        return [{**run, "from_cache": True} for run in json.loads(path.read_text(encoding="utf-8"))]
-    runs = train_seed(seed, smoke)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(runs), encoding="utf-8")
-    return runs
+def jobs(smoke: bool = False, **_: Any) -> list[Job]:
+    """One job per seed: its pretraining and its six target runs."""
+    return [Job("cnnbook.experiments.transfer:train_seed", {"seed": seed, "smoke": smoke}, label=f"seed {seed}")
+            for seed in ((0,) if smoke else SEEDS)]
 
 
-def _report(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def report(runs: list[dict[str, Any]]) -> None:
     for r in runs:
         budget = "" if r["labels_per_class"] is None else f", {r['labels_per_class']} labels/class"
         print(f"seed {r['seed']} {r['method']}{budget}: held-out acc {r['eval_acc']:.3f} ({r['seconds']} s)",
               flush=True)
-    return runs
 
 
-def run(smoke: bool = False, workers: int = 2, cache: str | None = None) -> dict[str, Any]:
-    from ..errors import check_int
-    workers = check_int("workers", workers, minimum=1)
+def collect(results: list[list[dict[str, Any]]], smoke: bool = False, **_: Any) -> dict[str, Any]:
+    """Every run with its curves, and per label budget and method the summary of the held-out accuracy."""
     source, target = split_classes(SOURCE_CLASSES)
     seeds = (0,) if smoke else SEEDS
     budgets = LABELS_PER_CLASS
-    jobs = [(seed, smoke, cache) for seed in seeds]
-    import importlib
-    work = importlib.import_module(MODULE)._train_seed_star  # by its module name, for the worker processes
-    runs: list[dict[str, Any]] = []
-    if workers == 1 or len(jobs) == 1:
-        for result in map(work, jobs):
-            runs += _report(result)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            for result in pool.map(work, jobs):
-                runs += _report(result)
-    reused = sum(bool(r.pop("from_cache", False)) for r in runs)
+    runs = [run for seed_runs in results for run in seed_runs]
     summary: dict[str, Any] = {"pretrain": {"eval_acc": summarize(r["eval_acc"] for r in runs
                                                                   if r["phase"] == "pretrain")}}
     for k in budgets:
@@ -286,8 +191,7 @@ def run(smoke: bool = False, workers: int = 2, cache: str | None = None) -> dict
                                                         "source_images": SMOKE["source_images"]} if smoke else {})),
                          "target": dict(TARGET, **({"epochs": SMOKE["target_epochs"],
                                                     "steps_per_epoch": SMOKE["steps_per_epoch"]} if smoke else {})),
-                         "schedule": "cosine", "threads_per_run": 1, "data": "sample",
-                         "runs_reused_from_cache": reused, "profile": "fast"},
+                         "schedule": "cosine", "threads_per_run": 1, "data": "sample", "profile": "fast"},
             "runs": runs, "summary": summary}
 
 

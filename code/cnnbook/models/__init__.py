@@ -6,6 +6,7 @@ torchvision's weights copied in, outputs).  ``*_small`` factories are the narrow
 fast CPU profile trains on Fashion-MNIST.
 """
 from ._base import ImageClassifier
+from ._init import INITS, apply_init, he_init, xavier_init
 from .alexnet import AlexNet, alexnet, alexnet_paper, alexnet_small
 from .anynet import AnyNet, anynet_block
 from .cifar_resnet import (CifarResNet, PlainBlock, ZeroPadBasicBlock, ZeroPadShortcut, cifar_resnet, plain20,
@@ -44,7 +45,7 @@ SMALL_MODELS = {
 }
 
 __all__ = [
-    "ImageClassifier", "TORCHVISION_NAMES", "SMALL_MODELS",
+    "ImageClassifier", "TORCHVISION_NAMES", "SMALL_MODELS", "INITS", "apply_init", "he_init", "xavier_init",
     "AlexNet", "alexnet", "alexnet_paper", "alexnet_small",
     "VGG", "VGGBlock", "VGG_CONFIGS", "vgg", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn",
     "vgg19", "vgg19_bn", "vgg11_small", "vgg_small", "vgg11_d2l",

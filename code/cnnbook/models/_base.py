@@ -89,7 +89,7 @@ class ImageClassifier(nn.Module):
         images = torch.empty(2, self.in_channels, size, size, device="meta", dtype=self._probe_dtype())
         self._probing = True
         try:  # outside any active dispatch mode, so a FLOP counter around the caller counts nothing
-            with _disable_current_modes():
+            with _disable_current_modes():  # private: PyTorch has no public way to step outside an active dispatch mode
                 torch.func.functional_call(self, state, (images,))
             return True
         except _PROBE_ERRORS:

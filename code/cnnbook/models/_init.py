@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from torch import nn
 
+INITS = ("he", "xavier", "pytorch_default")
+
 
 def he_init(model: nn.Module, linear_std: float = 0.01) -> None:
     """Initialize every convolution, batch norm and linear layer of ``model`` in place."""
@@ -37,3 +39,20 @@ def xavier_init(model: nn.Module) -> None:
             nn.init.xavier_uniform_(module.weight)
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
+
+
+def apply_init(model: nn.Module, init: str) -> nn.Module:
+    """Re-initialize ``model`` in place and return it: ``"he"`` (``he_init``), ``"xavier"``
+    (``xavier_init``) or ``"pytorch_default"`` (each layer's own ``reset_parameters()``: PyTorch's
+    default, which also draws non-zero biases)."""
+    from ..errors import check_choice
+    init = check_choice("init", init, INITS)
+    if init == "he":
+        he_init(model)
+    elif init == "xavier":
+        xavier_init(model)
+    else:
+        for module in model.modules():
+            if isinstance(module, (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.BatchNorm1d)):
+                module.reset_parameters()
+    return model
