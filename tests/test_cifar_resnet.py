@@ -109,6 +109,7 @@ def test_bad_arguments_name_the_argument(arguments, name):
         cifar_resnet(20, **arguments)
 
 
+@pytest.mark.slow
 def test_degradation_experiment_is_registered_and_its_smoke_run_has_the_stored_structure():
     from cnnbook.experiments import degradation, dependencies
     assert "degradation" in EXPERIMENTS

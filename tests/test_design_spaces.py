@@ -12,6 +12,7 @@ from cnnbook.errors import CnnbookError
 from cnnbook.inspection import count_flops
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("space", SPACES)
 def test_the_sampler_draws_valid_networks_of_its_space(space):
     rng = random.Random(0)
@@ -52,6 +53,7 @@ def test_an_unknown_space_is_a_clear_error():
         sample_config("AnyNetX_Z", random.Random(0))
 
 
+@pytest.mark.slow
 def test_sampling_is_seeded_distinct_and_within_the_flop_window():
     first = sample_space("AnyNetX_C", 4, seed=0, flops_range=(6e6, 10e6))
     assert first == sample_space("AnyNetX_C", 4, seed=0, flops_range=(6e6, 10e6))

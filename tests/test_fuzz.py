@@ -27,6 +27,8 @@ from cnnbook.errors import CnnbookError
 from cnnbook.inspection import count_flops, count_parameters, layer_table
 from cnnbook.train import evaluate_accuracy, train
 
+pytestmark = pytest.mark.slow  # hundreds of drawn calls, about a minute
+
 FUZZ = settings(deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
 # Odd values of every kind, and plausible ones, so that both branches (works / clear error) run.

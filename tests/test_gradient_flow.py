@@ -99,6 +99,7 @@ def test_experiment_checks_its_options_before_training(options, match):
         run_experiment(gradient_flow, smoke=True, **options)
 
 
+@pytest.mark.slow
 def test_smoke_result_has_the_schema_the_page_reads():
     from cnnbook.experiments import gradient_flow, run_experiment
     result = run_experiment(gradient_flow, smoke=True)

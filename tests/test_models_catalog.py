@@ -2,6 +2,7 @@
 from cnnbook.models.catalog import catalog_rows, format_catalog, published_top1
 
 
+@pytest.mark.slow
 def test_catalog_rows_agree_with_torchvision_and_cite_the_source():
     rows = catalog_rows(["resnet18", "googlenet", "regnet_x_400mf"])
     for row in rows:

@@ -14,6 +14,8 @@ import torchvision
 import cnnbook.models as models
 from cnnbook.inspection import count_flops, count_parameters
 
+pytestmark = pytest.mark.slow  # every architecture against torchvision at 224x224: minutes
+
 # (our factory, its keyword arguments, torchvision's keyword arguments); all use weights=None
 CASES = [(name, {}, {}) for name in models.TORCHVISION_NAMES if name != "googlenet"] + [
     ("googlenet", {"aux_logits": True}, {"aux_logits": True, "init_weights": False}),

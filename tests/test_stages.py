@@ -48,3 +48,15 @@ def test_time_per_image_is_positive_and_restores_the_mode():
     model = models.lenet().train()
     seconds = time_per_image(model, (2, 1, 28, 28), min_run_time=0.05)
     assert 0 < seconds < 1 and model.training
+
+
+def test_the_one_timer_times_a_call_and_checks_its_arguments():
+    from cnnbook.errors import CnnbookError
+    from cnnbook.timing import seconds_per_call
+    calls = []
+    assert seconds_per_call(lambda: calls.append(1), repeats=3) >= 0
+    assert len(calls) >= 4  # the timer's warm-up, then three timed calls
+    assert seconds_per_call(lambda: None, min_run_time=0.01) >= 0
+    for bad, name in (({"repeats": 0}, "repeats=0"), ({"min_run_time": 0}, "min_run_time=0")):
+        with pytest.raises(CnnbookError, match=name):
+            seconds_per_call(lambda: None, **bad)

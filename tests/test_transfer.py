@@ -76,6 +76,7 @@ def test_bad_workers_is_a_clear_error():
         run_experiment(transfer, smoke=True, workers=0)
 
 
+@pytest.mark.slow
 def test_smoke_run_has_the_stored_schema():
     result = run_experiment(transfer, smoke=True)
     methods, budgets = transfer.METHODS, transfer.LABELS_PER_CLASS

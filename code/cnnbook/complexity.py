@@ -29,8 +29,6 @@ of those weights, trained by torchvision (or ported), not the papers' own number
 from __future__ import annotations
 
 import math
-import statistics
-import time
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -39,8 +37,9 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from .errors import CnnbookError, check_choice, check_int, invalid
-from .inspection import _device_and_dtype, check_input_shape, check_model
-from .memory import _in_training_mode_then_restored
+from .inspection import check_input_shape, check_model, device_and_dtype
+from .memory import training_mode_restored
+from .timing import seconds_per_call
 
 # Options that make the package's model the one torchvision's weights describe:
 # GoogLeNet is used for inference without its auxiliary classifiers.
@@ -83,7 +82,7 @@ def forward_costs(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 224
     """
     check_model(model)
     input_shape = check_input_shape(input_shape)
-    device, dtype = _device_and_dtype(model)
+    device, dtype = device_and_dtype(model)
     parameters = {p.untyped_storage()._cdata for p in model.parameters()}
     saved: dict[int, int] = {}
 
@@ -94,7 +93,7 @@ def forward_costs(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 224
         return tensor
 
     images = torch.zeros(*input_shape, device=device, dtype=dtype)
-    with _in_training_mode_then_restored(model):
+    with training_mode_restored(model):
         try:
             with FlopCounterMode(display=False) as counter, \
                     torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
@@ -177,34 +176,26 @@ def cost_row(name: str, image_size: int = 224) -> CostRow:
 
 
 def inference_latency(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 224), repeats: int = 3) -> float:
-    """Median seconds per image of ``model``'s forward pass in eval mode under ``torch.inference_mode``,
-    over ``repeats`` timed passes after one warm-up pass, on a zero batch of ``input_shape`` on the
-    model's device (synchronized on a GPU).  Depends on the machine, its load and its threads:
+    """Seconds per image of ``model``'s forward pass in eval mode under ``torch.inference_mode``: the
+    mean of ``repeats`` timed passes after the timer's warm-up (``cnnbook.timing.seconds_per_call``),
+    on a zero batch of ``input_shape`` on the model's device (synchronized on a GPU).  Depends on the machine, its load and its threads:
     plot it, never print it.  The model's train/eval mode is restored."""
     check_model(model)
     input_shape = check_input_shape(input_shape)
     repeats = check_int("repeats", repeats, minimum=1, maximum=1000)
-    device, dtype = _device_and_dtype(model)
+    device, dtype = device_and_dtype(model)
     if device.type == "meta":
         raise CnnbookError("model is on the meta device, which has shapes but no arithmetic to time. "
                            "Build it on a real device, e.g. cnnbook.complexity.build(name, device='cpu').")
     images = torch.zeros(*input_shape, device=device, dtype=dtype)
-    synchronize = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     was_training = model.training
     model.eval()
-    times = []
     try:
         with torch.inference_mode():
-            model.forward(images)  # warm-up: memory allocation, kernel choice
-            for _ in range(repeats):
-                synchronize()
-                start = time.perf_counter()
-                model.forward(images)
-                synchronize()
-                times.append(time.perf_counter() - start)
+            seconds = seconds_per_call(lambda: model.forward(images), repeats=repeats)
     finally:
         model.train(was_training)
-    return statistics.median(times) / input_shape[0]
+    return seconds / input_shape[0]
 
 
 def pareto_front(costs: dict[str, float], accuracies: dict[str, float]) -> list[str]:

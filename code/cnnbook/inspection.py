@@ -43,7 +43,7 @@ def _default_input_shape(model: nn.Module) -> tuple[int, int, int, int]:
     return (1, channels if isinstance(channels, int) else 3, size, size)
 
 
-def _device_and_dtype(model: nn.Module) -> tuple[torch.device, torch.dtype]:
+def device_and_dtype(model: nn.Module) -> tuple[torch.device, torch.dtype]:
     """Where the model's parameters are, and the floating-point type they compute in."""
     parameter = next(model.parameters(), None)
     floating = next((p for p in model.parameters() if p.is_floating_point()), None)
@@ -70,7 +70,7 @@ def count_flops(model: nn.Module, input_shape: Sequence[int] | None = None) -> i
     getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not below
     was_training = model.training
     model.eval()
-    device, dtype = _device_and_dtype(model)
+    device, dtype = device_and_dtype(model)
     try:
         with torch.no_grad(), FlopCounterMode(display=False) as counter:
             model(torch.zeros(*input_shape, device=device, dtype=dtype))
@@ -116,7 +116,7 @@ def layer_table(model: nn.Module, input_shape: Sequence[int], depth: int | None 
             hooks.append(module.register_forward_hook(record))
     was_training = model.training
     model.eval()
-    device, dtype = _device_and_dtype(model)
+    device, dtype = device_and_dtype(model)
     try:
         with torch.no_grad():
             model(torch.zeros(*input_shape, device=device, dtype=dtype))

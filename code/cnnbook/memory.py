@@ -25,8 +25,8 @@ import torch
 from torch import nn
 
 from .errors import CnnbookError, check_float
-from .inspection import _device_and_dtype, check_input_shape, check_model
-from .stages import _benchmark_module
+from .inspection import check_input_shape, check_model, device_and_dtype
+from .timing import seconds_per_call
 
 
 def _images(model: nn.Module, input_shape: Sequence[int]) -> torch.Tensor:
@@ -35,13 +35,13 @@ def _images(model: nn.Module, input_shape: Sequence[int]) -> torch.Tensor:
         raise CnnbookError(f"input_shape={tuple(input_shape)} has a batch of {input_shape[0]} image: training "
                            "memory is measured in training mode, where batch norm needs at least 2 images "
                            "per batch. Use a batch size of 2 or more, e.g. (64, 1, 28, 28).")
-    device, dtype = _device_and_dtype(model)
+    device, dtype = device_and_dtype(model)
     generator = torch.Generator().manual_seed(0)
     return torch.randn(*input_shape, generator=generator, dtype=dtype).to(device)
 
 
 @contextmanager
-def _in_training_mode_then_restored(model: nn.Module) -> Iterator[None]:
+def training_mode_restored(model: nn.Module) -> Iterator[None]:
     """Train mode (and gradients) inside; afterwards the model's mode, batch-norm moving averages
     and parameter gradients are as before, so that measuring does not change the model."""
     buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
@@ -78,7 +78,7 @@ def saved_activation_bytes(model: nn.Module, input_shape: Sequence[int]) -> int:
             saved[storage.data_ptr()] = storage.nbytes()
         return tensor
 
-    with _in_training_mode_then_restored(model), \
+    with training_mode_restored(model), \
             torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
         model(images)
     return sum(saved.values())
@@ -93,12 +93,10 @@ def training_step_time(model: nn.Module, input_shape: Sequence[int], min_run_tim
     check_model(model)
     min_run_time = check_float("min_run_time", min_run_time, minimum=0.0, include_minimum=False, maximum=60.0)
     images = _images(model, input_shape)
-    benchmark = _benchmark_module()
+
     def step() -> None:
         model.zero_grad(set_to_none=True)
         model(images).sum().backward()
 
-    with _in_training_mode_then_restored(model):
-        step()  # warm-up (and the input check's one-off shape probe)
-        measurement = benchmark.Timer("step()", globals={"step": step}).blocked_autorange(min_run_time=min_run_time)
-    return measurement.median
+    with training_mode_restored(model):  # the timer's warm-up also runs the input check's one-off shape probe
+        return seconds_per_call(step, min_run_time=min_run_time)

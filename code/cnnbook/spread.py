@@ -1,7 +1,7 @@
 """What a spread over seeds lets a page say: the book's one rule for comparing trained results.
 
 A stored experiment summarizes each variant's final metric over its seeds as
-``{"mean", "std", "min", "max", "n"}`` (``cnnbook.experiments.summarize``).  Two variants differ
+``{"mean", "std", "min", "max", "n"}`` (``summarize`` below).  Two variants differ
 only where their ranges do not overlap: every seed of one above every seed of the other.
 Otherwise the difference is within noise (CONTRIBUTING.md, "What the page says").
 
@@ -14,7 +14,8 @@ Otherwise the difference is within noise (CONTRIBUTING.md, "What the page says")
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+import math
+from typing import Any, Iterable, Mapping
 
 from .errors import CnnbookError, check_int
 from .i18n import tr
@@ -58,3 +59,12 @@ def range_verdict(first: Mapping[str, float], second: Mapping[str, float], first
         raise CnnbookError(f"first_name={first_name!r} is not allowed: name the first variant (a non-empty string)")
     key = {1: "higher at every seed", -1: "lower at every seed", 0: "within noise"}[compare_ranges(first, second)]
     return tr(key, first=first_name)
+
+
+def summarize(values: Iterable[float]) -> dict[str, float]:
+    """Mean, sample standard deviation, minimum, maximum and count of ``values``."""
+    values = [float(v) for v in values]
+    n = len(values)
+    mean = sum(values) / n
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return {"mean": mean, "std": std, "min": min(values), "max": max(values), "n": n}

@@ -10,14 +10,14 @@ the machine and its load: plot them, never print them as results.
 """
 from __future__ import annotations
 
-import logging
 from typing import Sequence
 
 import torch
 from torch import nn
 
 from .errors import check_float, check_int
-from .inspection import LayerRow, _device_and_dtype, check_input_shape, check_model, format_layer_table, layer_table
+from .inspection import LayerRow, check_input_shape, check_model, device_and_dtype, format_layer_table, layer_table
+from .timing import seconds_per_call
 
 
 def module_table(model: nn.Module, input_shape: Sequence[int], depth: int = 1) -> list[LayerRow]:
@@ -38,40 +38,24 @@ def print_module_table(model: nn.Module, input_shape: Sequence[int], depth: int 
     print(format_layer_table(module_table(model, input_shape, depth), headers))
 
 
-def _benchmark_module():
-    """``torch.utils.benchmark``, imported without the warning its import logs on machines with a
-    CUDA toolkit but no GPU ("No CUDA runtime is found"; irrelevant to timing on the CPU)."""
-    logger = logging.getLogger("torch.utils.cpp_extension")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        from torch.utils import benchmark
-    finally:
-        logger.setLevel(level)
-    return benchmark
-
-
 def time_per_image(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 224),
                    min_run_time: float = 0.5) -> float:
     """Median seconds per image of ``model``'s forward pass (eval mode, no gradients).
 
-    Measured with ``torch.utils.benchmark.Timer(...).blocked_autorange(min_run_time=...)`` on a
+    Measured with ``cnnbook.timing.seconds_per_call`` (``torch.utils.benchmark``'s ``blocked_autorange``) on a
     zero batch of ``input_shape`` on the model's device; the median time of one batch is divided
     by the batch size.  The result depends on the machine and its load.
     """
     check_model(model)
     input_shape = check_input_shape(input_shape)
     min_run_time = check_float("min_run_time", min_run_time, minimum=0.0, include_minimum=False, maximum=60.0)
-    benchmark = _benchmark_module()
-    device, dtype = _device_and_dtype(model)
+    device, dtype = device_and_dtype(model)
     images = torch.zeros(*input_shape, device=device, dtype=dtype)
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad():
-            model(images)  # warm-up (and the input check's one-off shape probe)
-            timer = benchmark.Timer("model(images)", globals={"model": model, "images": images})
-            measurement = timer.blocked_autorange(min_run_time=min_run_time)
+        with torch.no_grad():  # the timer's warm-up also runs the input check's one-off shape probe
+            seconds = seconds_per_call(lambda: model(images), min_run_time=min_run_time)
     finally:
         model.train(was_training)
-    return measurement.median / input_shape[0]
+    return seconds / input_shape[0]

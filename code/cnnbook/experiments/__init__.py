@@ -37,7 +37,6 @@ import datetime as _datetime
 import hashlib
 import os
 import json
-import math
 import platform
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable, Sequence
 
+from ..spread import summarize
 from .hashing import HASH_SCHEME, code_hash, dependencies, experiment_module
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -152,15 +152,6 @@ def stale_results() -> list[str]:
             stale.append(f"{name}: stored code hash {origin['code_hash']}, code now {current}; "
                          f"re-run: {origin['command']}")
     return stale
-
-
-def summarize(values: Iterable[float]) -> dict[str, float]:
-    """Mean, sample standard deviation, minimum, maximum and count of ``values``."""
-    values = [float(v) for v in values]
-    n = len(values)
-    mean = sum(values) / n
-    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
-    return {"mean": mean, "std": std, "min": min(values), "max": max(values), "n": n}
 
 
 def run_experiment(experiment: str | ModuleType, smoke: bool = False, *, workers: int = 1,

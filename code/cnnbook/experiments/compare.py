@@ -20,7 +20,8 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from . import command_line, summarize
+from . import command_line
+from ..spread import summarize
 from ..errors import CnnbookError
 from ..models._init import INITS
 from ..schedules import SCHEDULES

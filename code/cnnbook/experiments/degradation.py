@@ -26,7 +26,8 @@ import sys
 import time
 from typing import Any
 
-from . import command_line, summarize
+from . import command_line
+from ..spread import summarize
 from .runner import Job
 
 NAME = "degradation"

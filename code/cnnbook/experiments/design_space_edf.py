@@ -15,7 +15,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from . import command_line, summarize
+from . import command_line
+from ..spread import summarize
 from .runner import Job
 
 NAME = "design_space_edf"

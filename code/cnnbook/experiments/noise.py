@@ -27,7 +27,8 @@ import math
 import sys
 from typing import Any
 
-from . import command_line, summarize
+from . import command_line
+from ..spread import summarize
 from .runner import Job
 
 # Stand-ins for other readers' CPUs: oneDNN limited to older instruction sets, and one thread.

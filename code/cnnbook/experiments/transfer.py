@@ -36,7 +36,8 @@ import sys
 import time
 from typing import Any, Sequence
 
-from . import command_line, summarize
+from . import command_line
+from ..spread import summarize
 from ..transfer import NUM_CLASSES, freeze_backbone, labeled_indices, split_classes
 from .runner import Job
 
