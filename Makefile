@@ -37,7 +37,7 @@ help:
 	@echo "make pdf             build the PDF book and per-section handouts (English and Chinese)"
 	@echo "  ... SOLUTIONS=hide   (html, pdf) without the exercises' solutions, for students"
 	@echo "make lab             open JupyterLab on the book"
-	@echo "make check           the fast unit tests (under 2 minutes): the edit-test loop"
+	@echo "make check           the fast tests (no book build, no notebook, nothing slow): the edit-test loop"
 	@echo "make test            every test: package, notebooks (re-executed, also on an emulated other CPU), book builds"
 	@echo "make test-unit       the package's tests, the slow ones included"
 	@echo "make test-notebooks  re-execute the notebooks and compare their outputs (NOTEBOOKS=\"chapters/en/...ipynb ...\")"
@@ -69,10 +69,11 @@ test: test-unit test-notebooks test-notebooks-emulated test-book
 test-unit:
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests --ignore=tests/book --ignore=tests/notebook_metrics
 
-# The edit-test loop: the unit tests without the slow ones (smoke experiments, runner, fuzzing,
-# speed, page re-execution), the book builds and the notebooks; well under two minutes on 2 cores.
+# The edit-test loop: the unit tests and the book's structure and glossary checks, without the
+# slow ones (smoke experiments, the runner, the tracer, fuzzing, torchvision parity), the book
+# builds and the notebooks (pytest markers: pytest.ini).
 check:
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests --ignore=tests/book --ignore=tests/notebook_metrics -m "not slow"
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests --ignore=tests/notebook_metrics -m "not slow and not book"
 
 # Notebooks (CONTRIBUTING.md): nbval re-executes them and compares every output exactly, except
 # what tests/nbval_sanitize.cfg masks (throughput; the numbers of trained results); then

@@ -1,4 +1,6 @@
 """The catalog table: live counts next to torchvision's, and torchvision's published accuracy."""
+import pytest
+
 from cnnbook.models.catalog import catalog_rows, format_catalog, published_top1
 
 
