@@ -32,6 +32,7 @@ def pytest_runtest_setup(item):
 
 
 BOOK_BUILDS = {"html_dir", "pdf_dir", "site_url"}  # the fixtures of tests/book/conftest.py that build the book
+BOOK_BUILD_FILES = {"test_features.py", "test_html.py", "test_pdf.py", "test_browser.py"}  # build their own
 
 
 def pytest_collection_modifyitems(config, items):
@@ -40,5 +41,5 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).suffix == ".ipynb":
             item.add_marker(pytest.mark.notebooks)
-        elif BOOK_BUILDS & set(getattr(item, "fixturenames", ())):
+        elif BOOK_BUILDS & set(getattr(item, "fixturenames", ())) or Path(str(item.fspath)).name in BOOK_BUILD_FILES:
             item.add_marker(pytest.mark.book)

@@ -31,6 +31,7 @@ def test_committed_table_has_the_columns(tmp_path):
         assert tuple(next(csv.reader(handle))) == results.COLUMNS
 
 
+@pytest.mark.slow
 def test_refuses_the_sample_and_writes_nothing(sample_root, tmp_path):
     table = tmp_path / "table.csv"
     finished = subprocess.run([sys.executable, str(REPO / "scripts" / "results.py"), "--root", str(sample_root),

@@ -11,6 +11,7 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message a machine without a GPU prints")
 def test_make_test_gpu_says_clearly_that_there_is_no_gpu():
     notebook = next((REPO / "chapters" / "en").rglob("*.ipynb"))
