@@ -102,13 +102,13 @@ test-notebooks-emulated:
 
 # Every experiment of the book, re-run for real (minutes to hours on a CPU); results are stored in
 # code/cnnbook/experiments/results/ with their provenance.  The list is cnnbook.experiments.registry
-# (`python -m cnnbook.experiments.registry` prints it).  WORKERS=2 runs two jobs at once on local
+# (`python -m cnnbook.experiments` prints it).  WORKERS=2 runs two jobs at once on local
 # processes; SCHEDULER=tcp://host:8786 (or CNNBOOK_SCHEDULER) runs them on a Dask cluster;
 # ONLY="alexnet_noise vgg_depth" re-makes only those results.  CI re-runs them in smoke mode only.
 EXPERIMENT_OPTIONS = $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
 	$(if $(CACHE),--cache $(CACHE)) $(if $(ONLY),--only $(ONLY))
 experiments:
-	$(PYTHON) -m cnnbook.experiments.registry --run $(EXPERIMENT_OPTIONS)
+	$(PYTHON) -m cnnbook.experiments --run $(EXPERIMENT_OPTIONS)
 
 test-gpu:
 	$(PYTHON) scripts/run_notebooks.py --gpu $(NOTEBOOKS)

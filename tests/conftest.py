@@ -25,3 +25,26 @@ def offline(monkeypatch):
     """Make torchvision's download fail at once, as on a machine without internet access."""
     import torchvision
     monkeypatch.setattr(torchvision.datasets.FashionMNIST, "mirrors", ["http://127.0.0.1:9/"])
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory):
+    """``smoke_run(experiment, *arguments)``: the JSON result of ``python -m
+    cnnbook.experiments.<experiment> --smoke <arguments>`` (the command line a reader runs), run once
+    per test session however many tests read it."""
+    import json
+    import subprocess
+    import sys
+    cache: dict[tuple[str, ...], dict] = {}
+
+    def run(experiment: str, *arguments: str) -> dict:
+        key = (experiment, *arguments)
+        if key not in cache:
+            output = tmp_path_factory.mktemp("smoke") / "result.json"
+            completed = subprocess.run([sys.executable, "-m", f"cnnbook.experiments.{experiment}", "--smoke",
+                                        *arguments, "--output", str(output)], capture_output=True, text=True,
+                                       timeout=900)
+            assert completed.returncode == 0, completed.stderr[-3000:]
+            cache[key] = json.loads(output.read_text())
+        return cache[key]
+    return run

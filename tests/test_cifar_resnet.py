@@ -110,11 +110,11 @@ def test_bad_arguments_name_the_argument(arguments, name):
 
 
 @pytest.mark.slow
-def test_degradation_experiment_is_registered_and_its_smoke_run_has_the_stored_structure():
+def test_degradation_experiment_is_registered_and_its_smoke_run_has_the_stored_structure(smoke_run):
     from cnnbook.experiments import degradation, dependencies
     assert "degradation" in EXPERIMENTS
     assert "cnnbook.models.cifar_resnet" in dependencies(degradation)
-    result = degradation.run(smoke=True, workers=1)
+    result = smoke_run("degradation")
     assert result["settings"]["depths"] == [8] and result["settings"]["epochs"] == 1
     assert [(r["kind"], r["depth"], r["seed"]) for r in result["runs"]] == [("plain", 8, 0), ("residual", 8, 0)]
     for run in result["runs"]:

@@ -1,8 +1,6 @@
 """The experiment mechanism: stored results match their code, re-run in smoke mode, carry provenance."""
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 
 import pytest
@@ -190,13 +188,9 @@ def _smoke_runs() -> list[tuple[str, tuple[str, ...]]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("experiment, arguments", _smoke_runs(), ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)
-def test_every_experiment_reruns_in_smoke_mode(experiment, arguments, tmp_path):
+def test_every_experiment_reruns_in_smoke_mode(experiment, arguments, smoke_run):
     """The smoke run has the structure of the stored result (same keys), and its provenance says smoke."""
-    output = tmp_path / "smoke.json"
-    completed = subprocess.run([sys.executable, "-m", f"cnnbook.experiments.{experiment}", "--smoke", *arguments,
-                                "--output", str(output)], capture_output=True, text=True, timeout=900)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    smoke = json.loads(output.read_text())
+    smoke = smoke_run(experiment, *arguments)
     assert smoke["provenance"]["smoke"] is True
     stored = [load_result(name) for name in stored_results() if load_result(name)["experiment"] == smoke["experiment"]
               and (experiment not in ("compare", "noise") or name == smoke["name"])]
@@ -228,3 +222,13 @@ def test_comparison_definitions_are_checked():
     from cnnbook.experiments.comparisons import COMPARISONS
     for name, definition in COMPARISONS.items():
         check_definition(name, definition)
+
+
+def test_the_registry_lists_every_result_with_its_command(capsys):
+    from cnnbook.experiments.registry import main
+    assert main([]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert sorted(line.split(":")[0] for line in printed) == stored_results()
+    assert "degradation: python -m cnnbook.experiments.degradation --depths 8 20 32" in printed
+    assert main(["--only", "no_such_result"]) == 2
+    assert "no result named no_such_result" in capsys.readouterr().err

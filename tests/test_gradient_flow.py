@@ -100,9 +100,8 @@ def test_experiment_checks_its_options_before_training(options, match):
 
 
 @pytest.mark.slow
-def test_smoke_result_has_the_schema_the_page_reads():
-    from cnnbook.experiments import gradient_flow, run_experiment
-    result = run_experiment(gradient_flow, smoke=True)
+def test_smoke_result_has_the_schema_the_page_reads(smoke_run):
+    result = smoke_run("gradient_flow")
     assert result["name"] == "gradient_flow"
     settings = result["settings"]
     assert settings["variants"] == ["plain", "residual", "residual_zero_init"] and settings["epochs"] == 1

@@ -77,8 +77,8 @@ def test_bad_workers_is_a_clear_error():
 
 
 @pytest.mark.slow
-def test_smoke_run_has_the_stored_schema():
-    result = run_experiment(transfer, smoke=True)
+def test_smoke_run_has_the_stored_schema(smoke_run):
+    result = smoke_run("transfer")
     methods, budgets = transfer.METHODS, transfer.LABELS_PER_CLASS
     assert [(r["method"], r["labels_per_class"]) for r in result["runs"]] == (
         [("pretrain", None)] + [(m, k) for k in budgets for m in methods])

@@ -1,10 +1,10 @@
 """The book's experiments and the runs that make each stored result: the one list that
 ``make experiments``, the tests and CONTRIBUTING.md read.
 
-    python -m cnnbook.experiments.registry                 # list every result and the command that makes it
-    python -m cnnbook.experiments.registry --run           # make them all (hours on 2 CPU cores)
-    python -m cnnbook.experiments.registry --run --only alexnet_noise vgg_depth --workers 2
-    python -m cnnbook.experiments.registry --run --scheduler tcp://host:8786   # on a Dask cluster
+    python -m cnnbook.experiments                 # list every result and the command that makes it
+    python -m cnnbook.experiments --run           # make them all (hours on 2 CPU cores)
+    python -m cnnbook.experiments --run --only alexnet_noise vgg_depth --workers 2
+    python -m cnnbook.experiments --run --scheduler tcp://host:8786   # on a Dask cluster
 
 Each entry of ``EXPERIMENTS`` is an experiment module of ``cnnbook.experiments`` and the options of
 each of its real runs (one stored result per run).
@@ -63,7 +63,7 @@ def planned_runs() -> list[tuple[str, str, list[str]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cnnbook.experiments.registry", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m cnnbook.experiments", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", action="store_true", help="make the results (default: list them)")
     parser.add_argument("--only", nargs="+", default=None, metavar="RESULT", help="only these results")
