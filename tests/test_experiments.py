@@ -93,7 +93,8 @@ def _traced_modules(job) -> set[str]:
     from cnnbook.experiments.runner import call
     root = Path(cnnbook.__file__).resolve().parent
     for module in pkgutil.walk_packages([str(root)], "cnnbook."):  # import-time code is not the job's
-        importlib.import_module(module.name)
+        if not module.name.endswith("__main__"):  # a command line, not a module to import
+            importlib.import_module(module.name)
     ran: set[str] = set()
 
     def on_call(frame, event, arg):  # a global trace function: called when a Python function starts
