@@ -11,7 +11,6 @@ on 2 cores two jobs at once can at best halve the wall time, less where a job us
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
 
@@ -22,17 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     arguments = parser.parse_args(argv)
 
-    import distributed
-
     from cnnbook.experiments import run_experiment
+    from cnnbook.experiments.runner import local_cluster
     options = dict(section=arguments.section, epochs=arguments.epochs)
-    saved = dict(os.environ)
-    with distributed.LocalCluster(n_workers=arguments.workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        os.environ.clear()  # starting the cluster set OMP_NUM_THREADS=1 here for its workers: undo it
-        os.environ.update(saved)
+    with local_cluster(arguments.workers) as address:
         ways = {"inline": {}, f"{arguments.workers} local processes": {"workers": arguments.workers},
-                f"{arguments.workers}-worker Dask LocalCluster": {"scheduler": cluster.scheduler_address}}
+                f"{arguments.workers}-worker Dask LocalCluster": {"scheduler": address}}
         times, results = {}, {}
         for way, where in ways.items():
             start = time.perf_counter()

@@ -16,22 +16,18 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def dask_cluster(sample_root):
-    """A 2-worker Dask cluster of local processes, as a reader's cluster would be reached: by address.
-    Its workers find the sample through CNNBOOK_DATA.  Starting it sets OMP_NUM_THREADS=1 (and more) in
-    this process's environment for its workers: put the environment back, as a reader's own process
-    (which starts no cluster) would have it."""
-    import distributed
-    saved = dict(os.environ)
+    """A 2-worker Dask cluster of local processes, reached by address as a reader's cluster would be;
+    its workers find the sample through CNNBOOK_DATA."""
+    saved = os.environ.get("CNNBOOK_DATA")
     os.environ["CNNBOOK_DATA"] = str(sample_root)
     try:
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                      dashboard_address=None) as cluster:
-            os.environ.clear()
-            os.environ.update(saved, CNNBOOK_DATA=str(sample_root))
-            yield cluster.scheduler_address
+        with runner.local_cluster(2) as address:
+            yield address
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        if saved is None:
+            os.environ.pop("CNNBOOK_DATA", None)
+        else:
+            os.environ["CNNBOOK_DATA"] = saved
 
 
 def _round_up(value, label="") -> Job:

@@ -145,6 +145,25 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[concurr
         yield pool
 
 
+@contextlib.contextmanager
+def local_cluster(workers: int = 2) -> Iterator[str]:
+    """A Dask cluster of ``workers`` local processes (one thread each) for as long as the block runs;
+    yields its scheduler's address, to pass as ``scheduler=``.  Dask sets OMP_NUM_THREADS=1 (and more)
+    in this process's environment while it starts the workers: the environment is put back, so that
+    fresh-process jobs submitted from here run as they would without the cluster."""
+    from distributed import LocalCluster
+    workers = check_int("workers", workers, minimum=1)
+    saved = dict(os.environ)
+    try:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            os.environ.clear()
+            os.environ.update(saved)
+            yield cluster.scheduler_address
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def _cache_path(cache: Path, prefix: str, job: Job) -> Path:
     return cache / f"{prefix}-{job.key()}.json"
 
@@ -210,4 +229,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["Job", "JobsFailed", "SCHEDULER_VARIABLE", "call", "execute", "executor", "run_jobs"]
+__all__ = ["Job", "JobsFailed", "SCHEDULER_VARIABLE", "call", "execute", "executor", "local_cluster", "run_jobs"]
