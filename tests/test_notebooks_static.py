@@ -119,3 +119,33 @@ def numbers(notebook) -> list[list[str]]:
 @pytest.mark.parametrize("english", ENGLISH, ids=lambda p: str(p.relative_to(REPO)))
 def test_both_languages_stored_the_same_numbers(english):
     assert numbers(read(english)) == numbers(read(twin(english)))
+
+
+def _unbalanced_fences(source: str) -> list[str]:
+    """The MyST colon fences of a markdown cell that close with another number of colons than they open."""
+    import re
+    problems, open_fences = [], []
+    for line in source.splitlines():
+        match = re.match(r"^(:{3,})(\{[a-z-]+\})?", line)
+        if not match:
+            continue
+        if match.group(2):
+            open_fences.append((len(match.group(1)), line))
+        elif open_fences:
+            colons, opening = open_fences.pop()
+            if colons != len(match.group(1)):
+                problems.append(f"{opening!r} ({colons} colons) closes with {len(match.group(1))}")
+    return problems + [f"{opening!r} never closes" for _, opening in open_fences]
+
+
+def test_every_directive_fence_closes_with_as_many_colons_as_it_opens():
+    import json
+    from pathlib import Path
+    assert _unbalanced_fences(":::::{exercise}\n:::{hint}\nx\n:::\n::::::\n")  # the check can fail
+    problems = []
+    for path in sorted(Path(__file__).resolve().parents[1].glob("chapters/*/*/*.ipynb")):
+        for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "markdown":
+                problems += [f"{path} cell {index}: {p}" for p in _unbalanced_fences("".join(cell["source"]))]
+    assert not problems, "a fence that closes with another number of colons renders what follows inside " \
+                         "the directive:\n" + "\n".join(problems)
