@@ -41,7 +41,7 @@ def bench(name: str, batch: int, size: int, repeats: int) -> tuple[float, float,
     """Median times of ours and torchvision's, and the median of the per-repetition ratios."""
     torch.manual_seed(0)
     extra = {"aux_logits": False} if name == "googlenet" else {}
-    ours = getattr(models, name)(**extra).train()
+    ours = models.get_model(name, **extra).train()
     theirs = torchvision.models.get_model(name, weights=None,
                                           **({**extra, "init_weights": False} if extra else {})).train()
     ours.min_input_size  # the input check's one-off shape probe, not timed
@@ -71,11 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    names = args.names or (QUICK if args.quick else list(models.TORCHVISION_NAMES))
+    names = args.names or (QUICK if args.quick else models.list_models("torchvision"))
     repeats = args.repeats or (3 if args.quick else 9)
-    unknown = [n for n in names if n not in models.TORCHVISION_NAMES]
+    unknown = [n for n in names if n not in models.list_models("torchvision")]
     if unknown:
-        parser.error(f"unknown model(s) {unknown}; choose from {list(models.TORCHVISION_NAMES)}")
+        parser.error(f"unknown model(s) {unknown}; choose from {models.list_models("torchvision")}")
     print(f"forward + backward, batch {args.batch} at {args.size}x{args.size}, {args.threads} threads, "
           f"{repeats} interleaved repetitions (ratio: median of per-repetition ratios), torch {torch.__version__}, "
           f"torchvision {torchvision.__version__}")

@@ -91,7 +91,7 @@ def test_named_factories():
     for name, depth, residual in [("resnet20", 20, True), ("plain20", 20, False), ("resnet56", 56, True),
                                   ("plain56", 56, False)]:
         with torch.device("meta"):
-            model = getattr(models, name)()
+            model = models.get_model(name)
         assert (model.depth, model.residual, model.in_channels, model.num_classes) == (depth, residual, 1, 10)
 
 

@@ -312,10 +312,12 @@ def test_root_may_point_at_the_folder_of_idx_files(sample_root, tmp_path):
 
 def test_smaller_entry_points():
     from cnnbook.interactive import slider_explorer
-    from cnnbook.models.catalog import catalog_rows
+    from cnnbook.complexity import cost_row
     from cnnbook.plotting import show_images
-    with pytest.raises(CnnbookError, match="names=\\['resnet'\\].*resnet18"):
-        catalog_rows(["resnet"])
+    with pytest.raises(CnnbookError, match="name='resnet'.*resnet18"):
+        cost_row("resnet")
+    with pytest.raises(CnnbookError, match="no model named 'resnet' in cnnbook.models. Did you mean"):
+        models.get_model("resnet")
     with pytest.raises(CnnbookTypeError, match="model='lenet'.*models.lenet\\(\\)"):
         count_parameters("lenet")
     assert describe_device("cpu").startswith("cpu (")
@@ -332,7 +334,3 @@ def test_smaller_entry_points():
         models.AnyNet([1], [64], [8], bottleneck_ratios=[-1.0])
 
 
-def test_catalog_accepts_one_name():
-    from cnnbook.models.catalog import catalog_rows
-    (row,) = catalog_rows("resnet18")
-    assert row.parameters == row.torchvision_parameters and row.flops == row.torchvision_flops

@@ -37,11 +37,7 @@ COUNT = st.one_of(st.integers(1, 12), ODD)                      # channels, clas
 RATIO = st.one_of(st.sampled_from([0.0, 0.25, 0.5, 0.99, 1.0, 1.5, -0.25]), ODD)
 INT_LIST = st.one_of(st.lists(st.integers(-1, 6), min_size=0, max_size=5), ODD)
 
-FACTORIES = sorted(name for name in models.__all__
-                   if name[0].islower() and name not in {
-                       "anynet_block", "batchnorm_forward", "batchnorm_backward", "numerical_gradient",
-                       "quantized_linear_widths", "adjust_widths_to_groups", "regnet_stages", "vgg",
-                       "apply_init", "he_init", "xavier_init"})  # helpers, not factories
+FACTORIES = [name for name in models.list_models() if name != "vgg"]  # vgg(depth): drawn through models.VGG
 # Extra arguments of some factories and of the model classes, with what to draw for each.
 EXTRA = {
     "aux_logits": st.one_of(st.booleans(), ODD), "scratch_batch_norm": st.one_of(st.booleans(), ODD),
@@ -108,7 +104,7 @@ def draw_arguments(data, function, extra: dict) -> dict:
 @given(data=st.data())
 def test_every_model_factory_and_class(data):
     target = data.draw(st.sampled_from(FACTORIES + list(CLASSES)), label="target")
-    function = getattr(models, target) if isinstance(target, str) else target
+    function = models.model_entry(target).factory if isinstance(target, str) else target
     arguments = draw_arguments(data, function, CLASSES.get(target, {}))
     try:
         with torch.device("meta"):
@@ -119,13 +115,13 @@ def test_every_model_factory_and_class(data):
     assert_sound_model(model)
 
 
-SMALL = {name: size for name, size in models.SMALL_MODELS.items()}
+SMALL = {name: models.small_image_size(name) for name in models.list_models("small")}
 
 
 @functools.lru_cache(maxsize=None)
 def small_model(name: str) -> nn.Module:
     """One model per name for the whole test (the calls below do not change it)."""
-    return getattr(models, name)()
+    return models.get_model(name)
 
 
 @settings(FUZZ, max_examples=40)
@@ -184,7 +180,7 @@ def test_training_and_evaluation(data, tiny_batches, capsys):
         "seed": data.draw(st.one_of(st.just(0), st.none(), ODD, st.just(2 ** 40)), label="seed"),
         "device": data.draw(st.sampled_from(["cpu", None, "gpu", "CPU", 7]), label="device"),
     }
-    model = getattr(models, data.draw(st.sampled_from(["lenet", "lenet_bn"]), label="model"))()
+    model = models.get_model(data.draw(st.sampled_from(["lenet", "lenet_bn"]), label="model"))
     call = dict(arguments, train_loader=make_loader(arguments["train_loader"], tiny_batches),
                 eval_loader=make_loader(arguments["eval_loader"], tiny_batches))
     try:

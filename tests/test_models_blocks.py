@@ -178,9 +178,9 @@ def test_googlenet_without_aux_returns_logits_in_train_mode():
 
 # ---- small variants ----
 
-@pytest.mark.parametrize("name, size", sorted(models.SMALL_MODELS.items()))
+@pytest.mark.parametrize("name, size", [(name, models.small_image_size(name)) for name in models.list_models("small")])
 def test_small_variants_train_on_fashion_mnist_sized_batches(name, size):
-    model = getattr(models, name)()
+    model = models.get_model(name)
     assert (model.in_channels, model.num_classes) == (1, 10)
     assert model.min_input_size <= size
     assert sum(p.numel() for p in model.parameters()) < 2_000_000

@@ -17,7 +17,7 @@ from cnnbook.inspection import count_flops, count_parameters
 pytestmark = pytest.mark.slow  # every architecture against torchvision at 224x224: minutes
 
 # (our factory, its keyword arguments, torchvision's keyword arguments); all use weights=None
-CASES = [(name, {}, {}) for name in models.TORCHVISION_NAMES if name != "googlenet"] + [
+CASES = [(name, {}, {}) for name in models.list_models("torchvision") if name != "googlenet"] + [
     ("googlenet", {"aux_logits": True}, {"aux_logits": True, "init_weights": False}),
     ("googlenet", {"aux_logits": False}, {"aux_logits": False, "init_weights": False}),
 ]
@@ -26,7 +26,7 @@ IDS = [name + "".join(f"-{k}={v}" for k, v in ours.items()) for name, ours, _ in
 
 def build_pair(name: str, ours: dict, theirs: dict, num_classes: int = 1000, device: str = "meta"):
     with torch.device(device):
-        mine = getattr(models, name)(num_classes=num_classes, **ours)
+        mine = models.get_model(name, num_classes=num_classes, **ours)
     # torchvision's RegNet computes its widths with tensors, which have no values on "meta"
     with torch.device("cpu" if name.startswith("regnet") else device):
         reference = torchvision.models.get_model(name, weights=None, num_classes=num_classes, **theirs)
@@ -35,7 +35,7 @@ def build_pair(name: str, ours: dict, theirs: dict, num_classes: int = 1000, dev
 
 def test_every_torchvision_name_is_a_torchvision_model():
     available = set(torchvision.models.list_models(module=torchvision.models))
-    assert set(models.TORCHVISION_NAMES) <= available
+    assert set(models.list_models("torchvision")) <= available
 
 
 @pytest.mark.parametrize("num_classes", [1000, 10])

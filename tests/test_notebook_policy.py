@@ -86,6 +86,6 @@ def test_every_training_notebook_states_its_measured_spread():
     import nbformat
     for notebook in sorted((REPO / "chapters").rglob("*.ipynb")):
         cells = nbformat.read(notebook, as_version=4).cells
-        if any(c.cell_type == "code" and re.search(r"\btrain\(", c.source) for c in cells):
+        if any(c.cell_type == "code" and re.search(r"(?<![.\w])train\(", c.source) for c in cells):
             assert any(c.cell_type == "code" and f'load_result("{notebook.stem}_noise")' in c.source for c in cells), \
                 f"{notebook.relative_to(REPO)} trains but does not state its measured spread (load_result(\"{notebook.stem}_noise\"))"

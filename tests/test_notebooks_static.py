@@ -149,3 +149,38 @@ def test_every_directive_fence_closes_with_as_many_colons_as_it_opens():
                 problems += [f"{path} cell {index}: {p}" for p in _unbalanced_fences("".join(cell["source"]))]
     assert not problems, "a fence that closes with another number of colons renders what follows inside " \
                          "the directive:\n" + "\n".join(problems)
+
+
+def _imports(source: str) -> list[tuple[str, str]]:
+    """``(module, name)`` for every ``from module import name`` of the package in a code cell."""
+    import ast
+    python = TransformerManager().transform_cell(source)
+    found = []
+    for node in ast.walk(ast.parse(python)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cnnbook"):
+            found += [(node.module, alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, "") for alias in node.names if alias.name.startswith("cnnbook")]
+    return found
+
+
+# What a page may take from the experiments: their stored results, never the code that makes them.
+PAGE_EXPERIMENT_NAMES = {"load_result", "is_current"}
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.stem)
+def test_pages_use_the_library_not_the_experiments_and_no_private_names(path):
+    problems = []
+    for index, cell in enumerate(read(path).cells):
+        if cell.cell_type != "code":
+            continue
+        for module, name in _imports(cell.source):
+            if module.startswith("cnnbook.experiments") and (module != "cnnbook.experiments"
+                                                              or name not in PAGE_EXPERIMENT_NAMES):
+                problems.append(f"cell {index}: from {module} import {name}: a page loads stored results "
+                                f"({', '.join(sorted(PAGE_EXPERIMENT_NAMES))}); what it shows belongs to the library")
+            if name.startswith("_") or any(part.startswith("_") for part in module.split(".")):
+                problems.append(f"cell {index}: from {module} import {name}: a private name; make it public")
+        if re.search(r"getattr\((cnnbook\.)?models,", cell.source):
+            problems.append(f"cell {index}: getattr(models, ...): use models.get_model(name)")
+    assert not problems, "\n".join(problems)

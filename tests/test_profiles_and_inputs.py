@@ -80,7 +80,7 @@ def test_invalid_alexnet_settings():
         models.AlexNet(channels=(1, 2, 3))
     with pytest.raises(ValueError, match="dropout"):
         models.AlexNet(dropout=1.5)
-    with pytest.raises(ValueError, match="conv_groups must be a positive integer"):
+    with pytest.raises(ValueError, match="conv_groups=0 is not allowed"):
         models.AlexNet(conv_groups=0)
     with pytest.raises(ValueError, match=r"conv_groups=3 must divide .* conv2 \(96 -> 256\)"):
         models.AlexNet(conv_groups=3)

@@ -122,5 +122,5 @@ def test_bad_classes_and_groups_are_clear_errors():
 @pytest.mark.parametrize("name", ["wide_resnet50_2", "resnext50_32x4d"])
 def test_the_compared_torchvision_models_match(name):
     with torch.device("meta"):
-        ours, reference = getattr(models, name)(), getattr(torchvision.models, name)(weights=None)
+        ours, reference = models.get_model(name), torchvision.models.get_model(name, weights=None)
     assert count_parameters(ours) == count_parameters(reference)

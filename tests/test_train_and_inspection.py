@@ -122,7 +122,7 @@ def test_layer_table_shapes_at_224():
 
 
 def test_layer_table_aligns_chinese_headers_by_display_width():
-    from cnnbook.inspection import display_width
+    from cnnbook.tables import display_width
     assert display_width("层abc") == 5 and display_width("参数量") == 6
     rows = layer_table(models.alexnet_small(), (1, 1, 64, 64))
     lines = format_layer_table(rows, headers=("层", "类型", "输出形状", "参数量")).splitlines()
@@ -162,3 +162,51 @@ def test_chinese_labels_render_without_missing_glyphs():
 def test_unknown_language():
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         cnnbook.set_language("fr")
+
+
+# ---- precise batch-norm statistics ----
+
+def _bn_model():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(4, 10))
+
+
+def test_recomputed_statistics_are_the_batch_statistics_of_the_final_weights():
+    from cnnbook.train import recompute_batch_norm_statistics
+    model = _bn_model()
+    torch.manual_seed(1)
+    batches = [(torch.randn(8, 1, 6, 6), torch.zeros(8, dtype=torch.long)) for _ in range(3)]
+    assert recompute_batch_norm_statistics(model.eval(), batches) == 3
+    assert not model.training, "the mode is restored"
+    with torch.no_grad():
+        features = [model[0](images) for images, _ in batches]
+    means = torch.stack([f.mean(dim=(0, 2, 3)) for f in features])
+    variances = torch.stack([f.var(dim=(0, 2, 3), unbiased=True) for f in features])
+    bn = model[1]
+    assert torch.allclose(bn.running_mean, means.mean(0), atol=1e-6)
+    assert torch.allclose(bn.running_var, variances.mean(0), atol=1e-6)
+    assert recompute_batch_norm_statistics(nn.Linear(2, 2), batches) == 0, "no batch norm: nothing to do"
+
+
+def test_train_with_precise_bn_evaluates_with_recomputed_statistics():
+    from torch.utils.data import DataLoader, TensorDataset
+    from cnnbook.errors import CnnbookError
+    from cnnbook.train import _precise_bn_batches, recompute_batch_norm_statistics
+    torch.manual_seed(2)
+    dataset = TensorDataset(torch.randn(64, 1, 6, 6), torch.randint(0, 10, (64,)))
+    loader = DataLoader(dataset, batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(0))
+    model = _bn_model()
+    train(model, loader, loader, 2, 0.1, device="cpu", eval_name="held-out", plot=False, progress=False,
+          precise_bn_batches=2)
+    stored = model[1].running_mean.clone(), model[1].running_var.clone()
+    assert recompute_batch_norm_statistics(model, _precise_bn_batches(loader, 2, 0)) == 2
+    assert torch.allclose(stored[0], model[1].running_mean) and torch.allclose(stored[1], model[1].running_var)
+    plain = _bn_model()
+    loader.generator.manual_seed(0)
+    train(plain, loader, loader, 2, 0.1, device="cpu", eval_name="held-out", plot=False, progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(plain.parameters(), model.parameters())), \
+        "the statistics' batches leave the training loader's shuffling alone: the same weights"
+    assert not torch.allclose(plain[1].running_mean, model[1].running_mean)
+    with pytest.raises(CnnbookError, match="precise_bn_batches=-1"):
+        train(plain, loader, loader, 1, 0.1, device="cpu", eval_name="held-out", progress=False, precise_bn_batches=-1)

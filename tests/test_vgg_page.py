@@ -1,4 +1,4 @@
-"""The VGG page's helper: cnnbook.builders (block summaries, receptive fields)."""
+"""The VGG page's helpers: cnnbook.stages (block summaries, receptive fields) and cnnbook.tables."""
 from __future__ import annotations
 
 import pytest
@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from cnnbook import models, set_language
-from cnnbook.builders import BlockRow, format_block_summary, receptive_field, vgg_block_summary
+from cnnbook.stages import BlockRow, format_block_summary, receptive_field, vgg_block_summary
 from cnnbook.errors import CnnbookError, CnnbookTypeError
 from cnnbook.inspection import count_flops, count_parameters
 
@@ -88,7 +88,7 @@ def test_receptive_field_refuses_bad_kernels(bad):
 
 
 def test_format_table_aligns_chinese_and_refuses_ragged_rows():
-    from cnnbook.builders import format_table
+    from cnnbook.tables import format_table
     text = format_table(["模型", "n"], [["vgg11", "1"], ["中文", "22"]])
     lines = text.splitlines()
     assert len({len(line.encode("gbk")) for line in lines[:1] + lines[2:]}) == 1  # gbk: 2 bytes per CJK character

@@ -46,14 +46,10 @@ from .timing import seconds_per_call
 BUILD_OPTIONS = {"googlenet": {"aux_logits": False}}
 
 
-def _model_names() -> tuple[str, ...]:
-    from .models import TORCHVISION_NAMES
-    return TORCHVISION_NAMES
-
-
 def check_model_name(name: str, argument: str = "name") -> str:
     """``name`` if the package builds torchvision's architecture of that name; a clear error otherwise."""
-    return check_choice(argument, name, _model_names(),
+    from .models import list_models
+    return check_choice(argument, name, list_models("torchvision"),
                         hint="Use a torchvision model name that cnnbook.models builds, e.g. 'resnet50'.")
 
 
@@ -69,7 +65,7 @@ def build(name: str, device: str | torch.device = "meta") -> nn.Module:
     except (RuntimeError, TypeError):
         raise invalid("device", device, "a device name such as 'meta' or 'cpu'") from None
     with torch.device(device):
-        return getattr(models, name)(**BUILD_OPTIONS.get(name, {}))
+        return models.get_model(name, **BUILD_OPTIONS.get(name, {}))
 
 
 def forward_costs(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 224)) -> tuple[int, int]:
@@ -83,6 +79,7 @@ def forward_costs(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 224
     check_model(model)
     input_shape = check_input_shape(input_shape)
     device, dtype = device_and_dtype(model)
+    # A storage's identity is its private ``_cdata``: the public ``data_ptr()`` is 0 for every meta storage.
     parameters = {p.untyped_storage()._cdata for p in model.parameters()}
     saved: dict[int, int] = {}
 

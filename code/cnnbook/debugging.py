@@ -9,7 +9,7 @@
   the addition.
 
 The other tools of that page, ``residual_blocks`` and ``gradient_norms`` (per layer, from real
-backward passes), are those of the residual-learning page, in ``cnnbook.gradient_flow``.
+backward passes), are those of the residual-learning page, in ``cnnbook.gradients``.
 
 Shapes: ``images`` is ``(batch, channels, height, width)``.
 """
@@ -45,10 +45,10 @@ def activation_statistics(model: nn.Module, images: torch.Tensor,
     """``{name: (mean, std)}`` of each module's output on ``images``, in forward order.
 
     ``modules`` defaults to the residual blocks of a ``cnnbook.models`` ResNet
-    (``cnnbook.gradient_flow.residual_blocks``); for any other model, name the modules to watch.
+    (``cnnbook.gradients.residual_blocks``); for any other model, name the modules to watch.
     The model runs once, without gradients, in the mode it is in (call ``model.eval()`` first for
     evaluation statistics; in training mode the batch-norm moving averages are updated)."""
-    from .gradient_flow import residual_blocks
+    from .gradients import residual_blocks
     _check_model(model)
     _check_images(images)
     if modules is None and not getattr(model, "stage_names", None):

@@ -39,7 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "official train": {"en": "the official Fashion-MNIST training set",
                        "zh": "官方 Fashion-MNIST 训练集"},
     "official eval": {"en": "official test images", "zh": "官方测试集"},
-    # cnnbook.builders: a VGG-style network's table, block by block
+    # cnnbook.stages: a VGG-style network's table, block by block
     "block input": {"en": "input", "zh": "输入"},
     "block n": {"en": "block {index}", "zh": "块 {index}"},
     "block head": {"en": "pool + classifier", "zh": "汇聚 + 分类器"},

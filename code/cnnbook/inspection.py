@@ -6,7 +6,6 @@ that number; ``count_flops`` returns FLOPs and says so.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -15,6 +14,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from .errors import check_bool, check_int, invalid
+from .tables import format_table
 
 
 def check_model(model: nn.Module, name: str = "model") -> nn.Module:
@@ -127,33 +127,11 @@ def layer_table(model: nn.Module, input_shape: Sequence[int], depth: int | None 
     return rows
 
 
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced font: wide (CJK) characters count 2, others 1."""
-    return sum(2 if unicodedata.east_asian_width(character) in ("W", "F") else 1 for character in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    padding = " " * max(width - display_width(text), 0)
-    return padding + text if right else text + padding
-
-
 def format_layer_table(rows: Sequence[LayerRow], headers: Sequence[str] = ("layer", "type", "output shape", "parameters")) -> str:
-    """The rows as a fixed-width text table, with a total line (headers may be translated).
-
-    Columns are aligned by display width, so Chinese headers (two columns per character in a
-    monospaced font) line up with the rows below them."""
-    headers = [str(h) for h in headers]
+    """The rows as a text table (``cnnbook.tables.format_table``) with a total line; headers may be translated."""
     body = [(r.name, r.kind, "x".join(str(d) for d in r.output_shape), f"{r.parameters:,}") for r in rows]
-    total = f"{sum(r.parameters for r in rows):,}"
-    widths = [max([display_width(h)] + [display_width(b[i]) for b in body]) for i, h in enumerate(headers)]
-    widths[3] = max(widths[3], len(total))
-    lines = ["  ".join(_pad(h, w, right=(i == 3)) for i, (h, w) in enumerate(zip(headers, widths))).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    for b in body:
-        lines.append("  ".join([_pad(b[0], widths[0]), _pad(b[1], widths[1]),
-                                _pad(b[2], widths[2]), _pad(b[3], widths[3], right=True)]))
-    lines.append("  ".join(" " * w for w in widths[:3]) + "  " + _pad(total, widths[3], right=True))
-    return "\n".join(lines)
+    body.append(("", "", "", f"{sum(r.parameters for r in rows):,}"))
+    return format_table(headers, body, right=(False, False, False, True))
 
 
 def print_layer_table(model: nn.Module, input_shape: Sequence[int],

@@ -65,7 +65,7 @@ class RunConfig:
         check_seed("seed", seed, allow_none=True)
         if seed is not None:
             torch.manual_seed(seed)
-        return getattr(models, self.model)(num_classes=num_classes, in_channels=in_channels, **self.model_kwargs)
+        return models.get_model(self.model, num_classes=num_classes, in_channels=in_channels, **self.model_kwargs)
 
     def describe(self) -> str:
         """One line saying what this run trains on what (in the book's language)."""

@@ -67,7 +67,8 @@ def warmup_cosine(epochs: int, warmup_epochs: int, start_factor: float = 0.1,
     return make
 
 
-SCHEDULES = ("constant", "cosine", "step", "warmup_cosine")
+# The schedules named by a string; a warm-up schedule is given by its arguments, as a dict.
+SCHEDULES = ("constant", "cosine", "step")
 
 
 def scheduler_for(schedule: str | dict[str, Any] | None, epochs: int) -> SchedulerFactory | None:
@@ -93,7 +94,7 @@ def scheduler_for(schedule: str | dict[str, Any] | None, epochs: int) -> Schedul
         return lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     if schedule == "step":
         return lambda optimizer: torch.optim.lr_scheduler.StepLR(optimizer, step_size=max(1, epochs // 3), gamma=0.1)
-    raise CnnbookError(f"schedule={schedule!r} is not allowed: choose None or 'constant', 'cosine', 'step', or the "
+    raise CnnbookError(f"schedule={schedule!r} is not allowed: choose None or one of {', '.join(SCHEDULES)}, or the "
                        "arguments of warmup_cosine as a dict, e.g. {'warmup_epochs': 2, 'start_factor': 0.1}.")
 
 

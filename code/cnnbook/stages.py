@@ -1,5 +1,11 @@
 """Looking at a model block by block, and timing it: tables of whole blocks, CPU time per image.
 
+``vgg_block_summary`` builds a ``cnnbook.models.VGG`` from a list of ``(num_convs, out_channels)``
+blocks and reports, block by block, the output shape, the parameters and the FLOPs for one image
+(on PyTorch's shape-only "meta" device, so even VGG-19 at 224x224 takes a fraction of a second;
+FLOPs by ``torch.utils.flop_counter``, a multiply-add counting 2).  An invalid configuration is
+refused by the model itself with a ``CnnbookError`` that names the problem.
+
 ``cnnbook.inspection.layer_table`` lists every leaf layer; for a network of multi-branch blocks
 (GoogLeNet's Inception blocks) that is hundreds of rows, and a block's own output (the
 concatenation of its branches) is no leaf's output.  ``module_table`` lists the modules at one
@@ -10,13 +16,17 @@ the machine and its load: plot them, never print them as results.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
-from .errors import check_float, check_int
+from .errors import check_bool, check_float, check_int, invalid
+from .i18n import tr
 from .inspection import LayerRow, check_input_shape, check_model, device_and_dtype, format_layer_table, layer_table
+from .tables import format_table
 from .timing import seconds_per_call
 
 
@@ -59,3 +69,79 @@ def time_per_image(model: nn.Module, input_shape: Sequence[int] = (1, 3, 224, 22
     finally:
         model.train(was_training)
     return seconds / input_shape[0]
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """One stage of a block summary: its label, what it holds, its output shape, parameters and FLOPs."""
+    name: str
+    layers: str
+    output_shape: tuple[int, ...]
+    parameters: int
+    flops: int
+
+
+def _flops(module: nn.Module, inputs: torch.Tensor) -> tuple[int, torch.Tensor]:
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        outputs = module(inputs)
+    return int(counter.get_total_flops()), outputs
+
+
+def vgg_block_summary(architecture: Sequence[Sequence[int]], image_size: int = 224, in_channels: int = 3,
+                      num_classes: int = 1000, batch_norm: bool = False, hidden_features: int = 4096,
+                      pool_size: int = 7) -> list[BlockRow]:
+    """Per-block output shape, parameters and FLOPs of ``models.VGG(architecture, ...)`` for one image.
+
+    Args:
+        architecture: one ``(num_convs, out_channels)`` pair per VGG block, e.g. ``VGG_CONFIGS[11]``.
+        image_size: height and width of the (square) input image.
+        in_channels, num_classes, batch_norm, hidden_features, pool_size: as ``models.VGG``.
+
+    Returns the rows: the input, one row per block, then the adaptive pooling with the classifier.
+    Raises ``CnnbookError`` for an invalid architecture or an image too small for its blocks.
+    """
+    from .models import VGG  # the models import this package's inspection module: import late
+    image_size = check_int("image_size", image_size, minimum=1)
+    in_channels = check_int("in_channels", in_channels, minimum=1)
+    batch_norm = check_bool("batch_norm", batch_norm)
+    with torch.device("meta"):
+        model = VGG(architecture, in_channels=in_channels, num_classes=num_classes, batch_norm=batch_norm,
+                    hidden_features=hidden_features, pool_size=pool_size)
+    model.eval()
+    images = torch.empty(1, in_channels, image_size, image_size, device="meta")
+    model(images)  # the model's own input check: a clear error if the image is too small
+    rows = [BlockRow(tr("block input"), "", tuple(images.shape), 0, 0)]
+    features = images
+    for index, block in enumerate(model.features, start=1):
+        flops, features = _flops(block, features)
+        num_convs = sum(isinstance(layer, nn.Conv2d) for layer in block)
+        rows.append(BlockRow(tr("block n", index=index),
+                             tr("block layers", num_convs=num_convs, channels=features.shape[1]),
+                             tuple(features.shape), sum(p.numel() for p in block.parameters()), flops))
+    head = nn.Sequential(model.avgpool, nn.Flatten(), model.classifier)
+    flops, scores = _flops(head, features)
+    rows.append(BlockRow(tr("block head"), tr("block classifier"), tuple(scores.shape),
+                         sum(p.numel() for p in head.parameters()), flops))
+    return rows
+
+
+def format_block_summary(rows: Sequence[BlockRow], headers: Sequence[str] | None = None) -> str:
+    """The rows as a fixed-width text table with a total line (parameters, and FLOPs in millions).
+
+    ``headers`` default to the current language's (``cnnbook.set_language``)."""
+    headers = list(tr("block headers").split("|") if headers is None else headers)
+    body = [(r.name, r.layers, "x".join(str(d) for d in r.output_shape), f"{r.parameters:,}",
+             f"{r.flops / 1e6:,.1f}") for r in rows]
+    body.append((tr("total"), "", "", f"{sum(r.parameters for r in rows):,}",
+                 f"{sum(r.flops for r in rows) / 1e6:,.1f}"))
+    return format_table(headers, body, right=[False, False, False, True, True])
+
+
+def receptive_field(kernel_sizes: Sequence[int]) -> int:
+    """Side of the receptive field of a stack of stride-1 convolutions: ``1 + sum(k - 1)``.
+
+    Two 3x3 convolutions see 5x5 input pixels, three see 7x7."""
+    if isinstance(kernel_sizes, (str, bytes)) or not isinstance(kernel_sizes, Sequence) or not kernel_sizes:
+        raise invalid("kernel_sizes", kernel_sizes, "a non-empty list of kernel sizes, e.g. [3, 3]",
+                      type_error=not isinstance(kernel_sizes, Sequence))
+    return 1 + sum(check_int(f"kernel_sizes[{i}]", k, minimum=1) - 1 for i, k in enumerate(kernel_sizes))

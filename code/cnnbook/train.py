@@ -104,6 +104,50 @@ def _check_training_arguments(model, train_loader, eval_loader, epochs, lr, mome
     check_bool("progress", progress)
 
 
+# The layers whose statistics ``torch.optim.swa_utils.update_bn`` recomputes (PyTorch's batch norms).
+BATCH_NORM_LAYERS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+
+
+def recompute_batch_norm_statistics(model: nn.Module, batches: Iterable[Any],
+                                    device: torch.device | str | None = None) -> int:
+    """Replace the moving averages of every batch-norm layer of ``model`` by the statistics of its
+    current weights over ``batches`` ("precise BN": pycls; Wu and Johnson 2021, *Rethinking "Batch" in
+    BatchNorm*), with PyTorch's ``torch.optim.swa_utils.update_bn``: the running mean becomes the
+    average of the batches' means and the running variance the average of their (unbiased) variances.
+    ``batches`` yields ``(images, labels)`` or images.  Returns how many batches were used (0 and
+    nothing changed when the model has no batch norm).  The model's train/eval mode is restored."""
+    if not any(isinstance(module, BATCH_NORM_LAYERS) for module in model.modules()):
+        return 0
+    if device is None:  # where the model is
+        device = next(model.parameters()).device
+    used = []
+
+    def counted():
+        for batch in batches:
+            used.append(1)
+            yield batch
+
+    was_training = model.training
+    torch.optim.swa_utils.update_bn(counted(), model, device=torch.device(device))
+    model.train(was_training)
+    if not used:
+        raise CnnbookError("batches gave no batch: recomputing batch-norm statistics needs at least one")
+    return len(used)
+
+
+def _precise_bn_batches(train_loader: DataLoader, count: int, seed: int | None) -> Iterable[Any]:
+    """``count`` batches drawn at random from the training set with their own generator (seeded by
+    ``seed``), so that the training loader's own shuffling is not disturbed."""
+    generator = torch.Generator()
+    generator.manual_seed(0 if seed is None else seed)
+    loader = DataLoader(train_loader.dataset, batch_size=train_loader.batch_size, shuffle=True,
+                        generator=generator, num_workers=0)
+    for index, batch in enumerate(loader):
+        if index == count:
+            return
+        yield batch
+
+
 def _check_labels(labels: torch.Tensor, loader_name: str, num_classes: int | None) -> None:
     """Labels must be class indices below ``num_classes``; checked on the CPU tensor before it is
     moved (so a GPU run waits for nothing), and left to the loss for labels already on a GPU."""
@@ -197,7 +241,8 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
           plot: bool | None = None, progress: bool = True, amp: str | None = None,
           channels_last: bool = False, compile: bool = False,
           lr_scheduler: Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler] | None = None,
-          label_smoothing: float = 0.0, parameters: Iterable[Any] | None = None) -> History:
+          label_smoothing: float = 0.0, parameters: Iterable[Any] | None = None,
+          precise_bn_batches: int = 0) -> History:
     """Train ``model`` with minibatch SGD and return its ``History``.
 
     The model keeps the initialization its constructor gave it (each architecture chooses its
@@ -223,10 +268,15 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
         parameters: what the optimizer updates, instead of ``model.parameters()``: for example
             parameter groups with their own learning rates, ``[{"params": backbone.parameters(),
             "lr": 0.001}, {"params": head.parameters()}]`` (groups without ``"lr"`` use ``lr``).
+        precise_bn_batches: before each evaluation, recompute every batch-norm layer's statistics
+            from the current weights over this many training batches
+            (``recompute_batch_norm_statistics``), instead of evaluating with moving averages that
+            lag the weights of a short run.  0 (the default): the moving averages, as PyTorch keeps them.
     """
     _check_training_arguments(model, train_loader, eval_loader, epochs, lr, momentum, weight_decay, eval_name,
                               description, seed, plot, progress)
     check_float("label_smoothing", label_smoothing, minimum=0.0, maximum=1.0)
+    check_int("precise_bn_batches", precise_bn_batches, minimum=0)
     if lr_scheduler is not None and not callable(lr_scheduler):
         raise CnnbookTypeError(f"lr_scheduler={lr_scheduler!r} is not allowed: lr_scheduler must be a function that "
                                "takes the optimizer and returns a scheduler, e.g. lambda optimizer: "
@@ -289,6 +339,8 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
                 history)
         history.train_loss.append(loss_sum.item() / seen)
         history.train_acc.append(correct.item() / seen)
+        if precise_bn_batches:
+            recompute_batch_norm_statistics(model, _precise_bn_batches(train_loader, precise_bn_batches, seed), device)
         history.eval_acc.append(evaluate_accuracy(model, eval_loader, device))
         if scheduler is not None:
             scheduler.step()
@@ -323,7 +375,7 @@ def run_section(run: "RunConfig", seed: int = 0, *, epochs: int | None = None, i
         root: where the data is (``cnnbook.data.fashion_mnist``).
     """
     from .data import data_loaders, fashion_mnist
-    from .models._init import apply_init
+    from .models import apply_init
     from .schedules import scheduler_for
     epochs = run.epochs if epochs is None else check_int("epochs", epochs, minimum=1)
     data = fashion_mnist(run.split, run.image_size, root=root)

@@ -141,6 +141,13 @@ def stored_results() -> list[str]:
     return sorted(path.stem for path in RESULTS_DIR.glob("*.json"))
 
 
+def is_current(name: str) -> bool:
+    """Whether the stored result ``name`` was made by the package's code as it is now: the code hash
+    stored with it equals the hash of the code and settings it depends on today."""
+    result = load_result(name)
+    return result["provenance"]["code_hash"] == code_hash(result["experiment"], result.get("settings"))
+
+
 def stale_results() -> list[str]:
     """Stored results whose code hash no longer matches the code: each needs re-running."""
     stale = []
@@ -216,5 +223,5 @@ def command_line(module: ModuleType, argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["run_experiment", "dependencies", "load_result", "store_result", "stored_results", "stale_results", "summarize", "code_hash",
+__all__ = ["run_experiment", "dependencies", "load_result", "is_current", "store_result", "stored_results", "stale_results", "summarize", "code_hash",
            "provenance", "command_line", "ExperimentResultError", "EXPERIMENTS", "RESULTS_DIR"]

@@ -23,7 +23,7 @@ from typing import Any
 from . import command_line
 from ..spread import summarize
 from ..errors import CnnbookError
-from ..models._init import INITS
+from ..models import INITS
 from ..schedules import SCHEDULES
 from .runner import Job
 
@@ -65,9 +65,9 @@ def check_definition(name: str, definition: dict[str, Any]) -> dict[str, Any]:
         if variant.get("init", "model") not in (*INITS, "model"):
             raise CnnbookError(f"comparison {name!r}, variant {label!r}: init={variant['init']!r}; choose one of "
                                f"{', '.join(INITS)} (or leave it out: the model's own initialization)")
-        if variant.get("schedule", "constant") not in SCHEDULES[:3]:
+        if variant.get("schedule", "constant") not in SCHEDULES:
             raise CnnbookError(f"comparison {name!r}, variant {label!r}: schedule={variant['schedule']!r}; "
-                               f"choose one of {', '.join(SCHEDULES[:3])}")
+                               f"choose one of {', '.join(SCHEDULES)}")
     return definition
 
 
@@ -92,7 +92,7 @@ def extra_dependencies(settings: dict[str, Any]) -> list[str]:
         return []
     definition = COMPARISONS[name]
     base = run_config(definition["section"], "fast")
-    return sorted({getattr(models, variant.get("model", base.model)).__module__
+    return sorted({models.model_entry(variant.get("model", base.model)).factory.__module__
                    for variant in definition["variants"].values()})
 
 

@@ -8,13 +8,13 @@ the residual one also with the scale of every block's last batch norm started at
 
 Stored per run: the per-epoch training curves (``cnnbook.train.train``: training loss, training
 error, held-out error, learning rate) and, at initialization and after every epoch, the gradient
-norms of ``cnnbook.gradient_flow.gradient_norms``: per weighted layer (``6n + 2`` of them: the
+norms of ``cnnbook.gradients.gradient_norms``: per weighted layer (``6n + 2`` of them: the
 stem's convolution, the two convolutions of each block, the linear layer) the norm of the loss
 gradient with respect to its weight, and per block the norm of the loss gradient with respect to
 the block's output, each the mean over the same 4 fixed batches of 64 training images (the first
 256 images of the sample's training split, in training mode: batch statistics, as training sees
 them; measured on a copy of the model, so the measurement changes nothing in the run), and the standard
-deviation of the stem's and every block's output on the first of these batches (``activation_stds``).  The
+deviation of the stem's and every block's output on the first of these batches (``cnnbook.debugging.activation_statistics``).  The
 measurements after each epoch are taken where ``train`` steps its learning-rate scheduler (a
 ``CosineAnnealingLR`` that also measures), so the training loop is the book's own, unchanged.
 
@@ -53,7 +53,7 @@ OPTIONS = (
 
 def build_model(variant: str, depth: int):
     """The network of one variant (built after the caller seeded torch)."""
-    from ..gradient_flow import zero_init_last_bn
+    from ..gradients import zero_init_last_bn
     from ..models.cifar_resnet import cifar_resnet
     model = cifar_resnet(depth, residual=variant != "plain", shortcut=TRAINING["shortcut"])
     return zero_init_last_bn(model) if variant == "residual_zero_init" else model
@@ -63,10 +63,13 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
     """Train one network on the sample on the CPU (one thread), measuring its gradient norms at
     initialization and after every epoch; return its curves, measurements and final metrics.
     ``smoke``: on the first 256 training and 128 held-out images of the sample, probing 2 batches of 16."""
+    from copy import deepcopy
+
     import torch
     from torch.utils.data import Subset
     from ..data import FashionMNISTSplit, data_loaders, fashion_mnist
-    from ..gradient_flow import activation_stds, fixed_batches, gradient_norms
+    from ..debugging import activation_statistics
+    from ..gradients import fixed_batches, gradient_norms, stem_and_blocks
     from ..train import train
     torch.set_num_threads(1)
     data = fashion_mnist("sample", TRAINING["image_size"])
@@ -80,7 +83,14 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
     torch.manual_seed(seed)
     model = build_model(variant, depth)
     measured = [gradient_norms(model, probe)]
-    stds = [activation_stds(model, probe[0][0])["std"]]
+
+    def block_stds() -> list[float]:
+        """Standard deviation of the stem's and every block's output on the first probe batch (batch
+        statistics, on a copy: the model's moving averages stay as they are)."""
+        copy = deepcopy(model).train()
+        return [std for _, std in activation_statistics(copy, probe[0][0], stem_and_blocks(copy)).values()]
+
+    stds = [block_stds()]
 
     class MeasuringCosine(torch.optim.lr_scheduler.CosineAnnealingLR):
         """Cosine annealing whose step (once after each epoch, in ``train``) first measures the gradients."""
@@ -93,7 +103,7 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
         def step(self, *args, **kwargs):
             if self.ready:
                 measured.append(gradient_norms(model, probe))
-                stds.append(activation_stds(model, probe[0][0])["std"])
+                stds.append(block_stds())
             return super().step(*args, **kwargs)
 
     start = time.perf_counter()

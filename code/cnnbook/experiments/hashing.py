@@ -6,7 +6,7 @@ covers:
 * **the modules the experiment really imports**, found by reading its import statements (at the
   top and inside functions) and following them through the package, plus what its optional
   ``extra_dependencies(settings)`` adds: the modules that a name chosen at run time resolves to
-  (``getattr(models, "alexnet_small")`` is ``cnnbook.models.alexnet``);
+  (``models.get_model("alexnet_small")`` is built in ``cnnbook.models.alexnet``);
 * **each module's code, not its text**: the syntax tree without docstrings (``ast``), so a comment,
   a docstring or a re-wrapped line leaves every result fresh, while any change to what runs makes
   it stale;

@@ -52,7 +52,7 @@ def extra_dependencies(settings: dict[str, Any]) -> list[str]:
     """The module of the model the section trains (``cnnbook.models.alexnet`` for AlexNet)."""
     from .. import models
     from ..profiles import run_config
-    return [getattr(models, run_config(settings.get("section", "alexnet"), "fast").model).__module__]
+    return [models.model_entry(run_config(settings.get("section", "alexnet"), "fast").model).factory.__module__]
 
 
 def hash_material(settings: dict[str, Any]) -> str:

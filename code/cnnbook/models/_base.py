@@ -11,9 +11,7 @@ no memory and no arithmetic.
 """
 from __future__ import annotations
 
-import functools
-import inspect
-from typing import Any, Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -63,7 +61,7 @@ class ImageClassifier(nn.Module):
         """What the smallest input size depends on: the modules (replacing one changes it) and the
         shapes and dtypes of their parameters."""
         return (self.in_channels,) + tuple(
-            (id(module), *((tuple(p.shape), p.dtype) for p in module._parameters.values() if p is not None))
+            (id(module), *((tuple(p.shape), p.dtype) for p in module.parameters(recurse=False)))
             for module in self.modules())
 
     @property
@@ -108,22 +106,6 @@ class ImageClassifier(nn.Module):
             else:
                 low = middle + 1
         return low
-
-
-def check_arguments(cls: type, **checks: Callable[[str, Any], Any]) -> None:
-    """Make ``cls``'s constructor check the arguments it is given with ``checks`` (argument name
-    -> ``check(name, value)``, a helper of ``cnnbook.errors``) before it builds anything."""
-    init = cls.__init__
-    signature = inspect.signature(init)
-
-    @functools.wraps(init)
-    def checked_init(self, *args: Any, **kwargs: Any) -> None:
-        for name, value in signature.bind(self, *args, **kwargs).arguments.items():
-            if name in checks:
-                checks[name](name, value)
-        init(self, *args, **kwargs)
-
-    cls.__init__ = checked_init
 
 
 def _dtype_hint(dtype: torch.dtype, wanted: torch.dtype) -> str:

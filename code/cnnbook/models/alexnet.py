@@ -47,8 +47,9 @@ import torch
 from torch import nn
 
 from ..errors import CnnbookError, check_int, check_int_sequence, check_probability
-from ._base import ImageClassifier, check_arguments
+from ._base import ImageClassifier
 from ._init import xavier_init
+from ._registry import register_model
 
 PAPER_CHANNELS = (96, 256, 384, 384, 256)
 TORCHVISION_CHANNELS = (64, 192, 384, 256, 256)
@@ -71,21 +72,9 @@ class AlexNet(ImageClassifier):
                  channels: Sequence[int] = PAPER_CHANNELS, hidden_features: int = 4096,
                  dropout: float = 0.5, conv_groups: int = 1) -> None:
         super().__init__()
-        if len(channels) != 5:
-            raise ValueError(f"channels must list the widths of AlexNet's 5 convolutions, got {list(channels)}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
+        check_alexnet_arguments(channels, hidden_features, dropout, conv_groups)
         self.in_channels, self.num_classes = in_channels, num_classes
         c1, c2, c3, c4, c5 = channels
-        grouped = {"conv2": (c1, c2), "conv4": (c3, c4), "conv5": (c4, c5)}
-        if isinstance(conv_groups, bool) or not isinstance(conv_groups, int) or conv_groups < 1:
-            raise ValueError(f"conv_groups must be a positive integer (1: no grouping, 2: the paper's "
-                             f"two-GPU split), got {conv_groups!r}")
-        for name, widths in grouped.items():
-            if any(width % conv_groups for width in widths):
-                raise ValueError(f"conv_groups={conv_groups} must divide the input and output channels of "
-                                 f"{name} ({widths[0]} -> {widths[1]}): choose channels that are multiples of "
-                                 f"{conv_groups}, or conv_groups=1")
         self.conv_groups = conv_groups
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, c1, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True),
@@ -110,29 +99,20 @@ class AlexNet(ImageClassifier):
         return self.classifier(torch.flatten(features, 1))
 
 
-def _check_channels(name: str, channels: Sequence[int]) -> None:
-    if not isinstance(channels, (list, tuple)) or len(channels) != 5:
-        raise CnnbookError(f"channels={channels!r} is not allowed: channels must list the widths of AlexNet's "
-                           "5 convolutions, e.g. (96, 256, 384, 384, 256)")
-    check_int_sequence(name, channels, minimum=1, length=5)
-
-
-# The constructor's arguments are checked here, outside the class, whose source the AlexNet page shows.
-check_arguments(AlexNet, channels=_check_channels, dropout=check_probability,
-                hidden_features=lambda name, value: check_int(name, value, minimum=1))
-
-
+@register_model(torchvision=True)
 def alexnet(num_classes: int = 1000, in_channels: int = 3) -> AlexNet:
     """torchvision's AlexNet (widths 64-192-384-256-256): same layers and parameters."""
     return AlexNet(in_channels, num_classes, channels=TORCHVISION_CHANNELS)
 
 
+@register_model()
 def alexnet_paper(num_classes: int = 1000, in_channels: int = 3, conv_groups: int = 1) -> AlexNet:
     """The 2012 paper's widths (96-256-384-384-256) in torchvision's layout; ``conv_groups=2``
     splits conv2, conv4 and conv5 into two halves as the paper's two GPUs did."""
     return AlexNet(in_channels, num_classes, channels=PAPER_CHANNELS, conv_groups=conv_groups)
 
 
+@register_model(small_image_size=64)
 def alexnet_small(num_classes: int = 10, in_channels: int = 1) -> AlexNet:
     """A narrow AlexNet that trains on 2 CPU cores in seconds (the book's fast profile).
 
@@ -145,3 +125,21 @@ def alexnet_small(num_classes: int = 10, in_channels: int = 1) -> AlexNet:
     """
     return AlexNet(in_channels, num_classes, channels=tuple(c // 4 for c in PAPER_CHANNELS),
                    hidden_features=512)
+
+
+def check_alexnet_arguments(channels: Sequence[int], hidden_features: int, dropout: float, conv_groups: int) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``AlexNet``'s arguments cannot build it (called in one
+    line by the class, whose source the AlexNet page shows)."""
+    if not isinstance(channels, (list, tuple)) or len(channels) != 5:
+        raise CnnbookError(f"channels={channels!r} is not allowed: channels must list the widths of AlexNet's "
+                           "5 convolutions, e.g. (96, 256, 384, 384, 256)")
+    check_int_sequence("channels", channels, minimum=1, length=5)
+    check_int("hidden_features", hidden_features, minimum=1)
+    check_probability("dropout", dropout)
+    check_int("conv_groups", conv_groups, minimum=1)
+    c1, c2, c3, c4, c5 = channels
+    for name, widths in {"conv2": (c1, c2), "conv4": (c3, c4), "conv5": (c4, c5)}.items():
+        if any(width % conv_groups for width in widths):
+            raise CnnbookError(f"conv_groups={conv_groups} must divide the input and output channels of "
+                               f"{name} ({widths[0]} -> {widths[1]}): choose channels that are multiples of "
+                               f"{conv_groups}, or conv_groups=1")

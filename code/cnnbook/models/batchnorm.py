@@ -59,9 +59,7 @@ class BatchNorm(nn.Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
         super().__init__()
-        num_features = check_int("num_features", num_features, minimum=1)
-        eps = check_float("eps", eps, minimum=0.0, include_minimum=False)
-        momentum = check_float("momentum", momentum, 0.0, 1.0)
+        check_batchnorm_arguments(num_features, eps, momentum)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = nn.Parameter(torch.ones(num_features))   # gamma
         self.bias = nn.Parameter(torch.zeros(num_features))    # beta
@@ -100,26 +98,14 @@ class BatchNormCache(NamedTuple):
     gamma: np.ndarray
 
 
-def _float_array(name: str, x: np.ndarray) -> np.ndarray:
-    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        dtype = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
-        raise CnnbookTypeError(f"{name} has type/dtype {dtype}: {name} must be a NumPy array of floats, e.g. "
-                               f"{name}.astype(np.float64)")
-    return x
-
-
 def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
                       eps: float = 1e-5) -> tuple[np.ndarray, BatchNormCache]:
     """Training-mode batch norm in NumPy; returns the output and the cache for the backward pass.
 
     Shapes: ``x`` is ``(N, C)`` or ``(N, C, H, W)``; ``gamma`` and ``beta`` are ``(C,)``.
     """
-    x = _float_array("x", x)
+    check_batchnorm_forward_arguments(x, gamma, beta)
     dims = _reduction_dims(x)
-    for name, vector in (("gamma", gamma), ("beta", beta)):
-        if np.shape(vector) != (x.shape[1],):
-            raise CnnbookError(f"{name} has shape {np.shape(vector)} but must have shape ({x.shape[1]},): one "
-                               f"value per feature/channel of x, which has shape {x.shape}")
     mean = x.mean(axis=dims, keepdims=True)
     var = x.var(axis=dims, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + eps)
@@ -154,15 +140,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
 
     ``x`` is perturbed in place one entry at a time (and restored); use float64 arrays.
     """
-    h = check_float("h", h, minimum=0.0, include_minimum=False)
-    if not callable(f):
-        raise CnnbookTypeError(f"f={f!r} is not allowed: f must be a function of the array x that returns a number")
-    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating) or np.finfo(x.dtype).eps * 10 > h:
-        dtype = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
-        raise CnnbookTypeError(
-            f"x has dtype {dtype}, but numerical_gradient perturbs x in place by h={h:g}, which needs a float64 "
-            "NumPy array (an integer array cannot hold x + h, and a float16/float32 one rounds it away). "
-            "Convert it first: x = x.astype(np.float64).")
+    check_numerical_gradient_arguments(f, x, h)
     grad = np.zeros_like(x, dtype=np.float64)
     for index in np.ndindex(*x.shape):
         original = x[index]
@@ -173,3 +151,39 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
         x[index] = original
         grad[index] = (f_plus - f_minus) / (2 * h)
     return grad
+
+
+# The argument checks, one function per class or function, which each calls in one line: the source above
+# reads like the paper's equations.
+
+def check_batchnorm_arguments(num_features: int, eps: float, momentum: float) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``BatchNorm``'s arguments cannot build it."""
+    check_int("num_features", num_features, minimum=1)
+    check_float("eps", eps, minimum=0.0, include_minimum=False)
+    check_float("momentum", momentum, 0.0, 1.0)
+
+
+def check_batchnorm_forward_arguments(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``batchnorm_forward``'s arguments cannot be normalized."""
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
+        dtype = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise CnnbookTypeError(f"x has type/dtype {dtype}: x must be a NumPy array of floats, e.g. "
+                               "x.astype(np.float64)")
+    _reduction_dims(x)  # a (batch, features) or (batch, channels, height, width) array
+    for name, vector in (("gamma", gamma), ("beta", beta)):
+        if np.shape(vector) != (x.shape[1],):
+            raise CnnbookError(f"{name} has shape {np.shape(vector)} but must have shape ({x.shape[1]},): one "
+                               f"value per feature/channel of x, which has shape {x.shape}")
+
+
+def check_numerical_gradient_arguments(f: Callable[[np.ndarray], float], x: np.ndarray, h: float) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``numerical_gradient``'s arguments cannot give a gradient."""
+    h = check_float("h", h, minimum=0.0, include_minimum=False)
+    if not callable(f):
+        raise CnnbookTypeError(f"f={f!r} is not allowed: f must be a function of the array x that returns a number")
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating) or np.finfo(x.dtype).eps * 10 > h:
+        dtype = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise CnnbookTypeError(
+            f"x has dtype {dtype}, but numerical_gradient perturbs x in place by h={h:g}, which needs a float64 "
+            "NumPy array (an integer array cannot hold x + h, and a float16/float32 one rounds it away). "
+            "Convert it first: x = x.astype(np.float64).")

@@ -40,6 +40,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..errors import CnnbookError, check_bool, check_choice, check_int
+from ._registry import register_model
 from .resnet import BasicBlock, ResNet
 
 CIFAR_DEPTHS = (8, 14, 20, 26, 32, 44, 56, 110)  # 6n + 2 for some n (the paper: 20, 32, 44, 56, 110)
@@ -118,18 +119,14 @@ class CifarResNet(ResNet):
 
     def __init__(self, blocks_per_stage: int, residual: bool = True, shortcut: str = "A", num_classes: int = 10,
                  in_channels: int = 1, width: int = 16) -> None:
-        blocks_per_stage = check_int("blocks_per_stage", blocks_per_stage, minimum=1)
-        residual = check_bool("residual", residual)
-        shortcut = check_choice("shortcut", shortcut, SHORTCUTS)
-        width = check_int("width", width, minimum=1)
-        check_int("num_classes", num_classes, minimum=1)
-        check_int("in_channels", in_channels, minimum=1)
+        check_cifarresnet_arguments(blocks_per_stage, residual, shortcut, num_classes, in_channels, width)
         block = (ZeroPadBasicBlock if shortcut == "A" else BasicBlock) if residual else PlainBlock
         super().__init__(block, (blocks_per_stage,) * 3, in_channels, num_classes,
                          stage_widths=(width, 2 * width, 4 * width), small_stem=True)
         self.residual, self.shortcut, self.depth = residual, shortcut, 6 * blocks_per_stage + 2
 
 
+@register_model()
 def cifar_resnet(depth: int, residual: bool = True, num_classes: int = 10, in_channels: int = 1,
                  width: int = 16, shortcut: str = "A") -> CifarResNet:
     """The CIFAR-style ResNet (``residual=True``) or plain network of ``depth = 6n + 2`` layers
@@ -137,21 +134,39 @@ def cifar_resnet(depth: int, residual: bool = True, num_classes: int = 10, in_ch
     return CifarResNet(blocks_for_depth(depth), residual, shortcut, num_classes, in_channels, width)
 
 
+@register_model()
 def resnet20(num_classes: int = 10, in_channels: int = 1) -> CifarResNet:
     """ResNet-20 of He et al. (2016, Table 6): 3 blocks per stage, option A shortcuts."""
     return cifar_resnet(20, True, num_classes, in_channels)
 
 
+@register_model()
 def plain20(num_classes: int = 10, in_channels: int = 1) -> CifarResNet:
     """Plain-20: ResNet-20 without its shortcuts (He et al. 2016, Figure 6)."""
     return cifar_resnet(20, False, num_classes, in_channels)
 
 
+@register_model()
 def resnet56(num_classes: int = 10, in_channels: int = 1) -> CifarResNet:
     """ResNet-56 of He et al. (2016, Table 6): 9 blocks per stage, option A shortcuts."""
     return cifar_resnet(56, True, num_classes, in_channels)
 
 
+@register_model()
 def plain56(num_classes: int = 10, in_channels: int = 1) -> CifarResNet:
     """Plain-56: ResNet-56 without its shortcuts (He et al. 2016, Figures 1 and 6)."""
     return cifar_resnet(56, False, num_classes, in_channels)
+
+
+# The argument checks, one function per class, which each class calls in one line: the classes'
+# source above reads like the paper's figure.
+
+def check_cifarresnet_arguments(blocks_per_stage: int, residual: bool, shortcut: str, num_classes: int,
+                                in_channels: int, width: int) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``CifarResNet``'s arguments cannot build it."""
+    check_int("blocks_per_stage", blocks_per_stage, minimum=1)
+    check_bool("residual", residual)
+    check_choice("shortcut", shortcut, SHORTCUTS)
+    check_int("width", width, minimum=1)
+    check_int("num_classes", num_classes, minimum=1)
+    check_int("in_channels", in_channels, minimum=1)

@@ -36,6 +36,7 @@ from torch.utils.checkpoint import checkpoint
 from ..errors import CnnbookError, check_bool, check_float, check_int, check_int_sequence, check_probability
 from ._base import ImageClassifier
 from ._init import he_init
+from ._registry import register_model
 
 
 class DenseLayer(nn.Module):
@@ -55,7 +56,8 @@ class DenseLayer(nn.Module):
     def __init__(self, in_channels: int, growth_rate: int, bn_size: int = 4, dropout: float = 0.0,
                  memory_efficient: bool = False) -> None:
         super().__init__()
-        self.memory_efficient = check_bool("memory_efficient", memory_efficient)
+        check_denselayer_arguments(memory_efficient)
+        self.memory_efficient = memory_efficient
         self.norm1 = nn.BatchNorm2d(in_channels)
         self.relu1 = nn.ReLU(inplace=True)
         self.conv1 = nn.Conv2d(in_channels, bn_size * growth_rate, kernel_size=1, bias=False)
@@ -85,13 +87,7 @@ class DenseBlock(nn.ModuleDict):
     def __init__(self, num_layers: int, in_channels: int, growth_rate: int, bn_size: int = 4,
                  dropout: float = 0.0, memory_efficient: bool = False) -> None:
         super().__init__()
-        if not isinstance(growth_rate, int) or isinstance(growth_rate, bool) or growth_rate < 1:
-            raise CnnbookError(f"growth_rate={growth_rate!r} is not allowed: each dense layer adds growth_rate new "
-                               "channels, so it must be a positive integer (DenseNet-BC uses 32; the CIFAR "
-                               "DenseNets 12)")
-        num_layers = check_int("num_layers", num_layers, minimum=1)
-        in_channels = check_int("in_channels", in_channels, minimum=1)
-        bn_size = check_int("bn_size", bn_size, minimum=1)
+        check_denseblock_arguments(num_layers, in_channels, growth_rate, bn_size)
         for index in range(num_layers):
             self.add_module(f"denselayer{index + 1}",
                             DenseLayer(in_channels + index * growth_rate, growth_rate, bn_size, dropout,
@@ -139,20 +135,8 @@ class DenseNet(ImageClassifier):
                  bn_size: int = 4, compression: float = 0.5, dropout: float = 0.0,
                  small_stem: bool = False, memory_efficient: bool = False) -> None:
         super().__init__()
-        compression = check_float("compression", compression, 0.0, 1.0, include_minimum=False)
-        growth_rate = check_int("growth_rate", growth_rate, minimum=1)
-        block_config = check_int_sequence("block_config", block_config, minimum=1)
-        num_init_features = check_int("num_init_features", num_init_features, minimum=1)
-        bn_size = check_int("bn_size", bn_size, minimum=1)
-        dropout, small_stem = check_probability("dropout", dropout), check_bool("small_stem", small_stem)
-        memory_efficient = check_bool("memory_efficient", memory_efficient)
-        channels = num_init_features
-        for num_layers in block_config[:-1]:  # every transition must keep at least one channel
-            channels += num_layers * growth_rate
-            if int(channels * compression) < 1:
-                raise CnnbookError(f"compression={compression} is not allowed here: a transition layer would keep "
-                                   f"int({channels} * {compression}) = 0 of its {channels} channels")
-            channels = int(channels * compression)
+        check_densenet_arguments(growth_rate, block_config, num_init_features, bn_size, compression, dropout,
+                                 small_stem, memory_efficient)
         self.in_channels, self.num_classes = in_channels, num_classes
         if small_stem:
             stem = [("conv0", nn.Conv2d(in_channels, num_init_features, 3, padding=1, bias=False)),
@@ -166,7 +150,7 @@ class DenseNet(ImageClassifier):
             self.features.add_module(name, module)
         channels = num_init_features
         for index, num_layers in enumerate(block_config):
-            block = DenseBlock(num_layers, channels, growth_rate, bn_size, dropout, memory_efficient)
+            block = DenseBlock(num_layers, channels, int(growth_rate), bn_size, dropout, memory_efficient)
             self.features.add_module(f"denseblock{index + 1}", block)
             channels = block.out_channels
             if index != len(block_config) - 1:
@@ -183,26 +167,31 @@ class DenseNet(ImageClassifier):
         return self.classifier(torch.flatten(x, 1))
 
 
+@register_model(torchvision=True)
 def densenet121(num_classes: int = 1000, in_channels: int = 3, memory_efficient: bool = False) -> DenseNet:
     """DenseNet-121 (growth rate 32, blocks 6-12-24-16), as torchvision's ``densenet121``."""
     return DenseNet(in_channels, num_classes, 32, (6, 12, 24, 16), memory_efficient=memory_efficient)
 
 
+@register_model(torchvision=True)
 def densenet169(num_classes: int = 1000, in_channels: int = 3, memory_efficient: bool = False) -> DenseNet:
     """DenseNet-169 (growth rate 32, blocks 6-12-32-32), as torchvision's ``densenet169``."""
     return DenseNet(in_channels, num_classes, 32, (6, 12, 32, 32), memory_efficient=memory_efficient)
 
 
+@register_model(torchvision=True)
 def densenet201(num_classes: int = 1000, in_channels: int = 3, memory_efficient: bool = False) -> DenseNet:
     """DenseNet-201 (growth rate 32, blocks 6-12-48-32), as torchvision's ``densenet201``."""
     return DenseNet(in_channels, num_classes, 32, (6, 12, 48, 32), memory_efficient=memory_efficient)
 
 
+@register_model()
 def densenet264(num_classes: int = 1000, in_channels: int = 3, memory_efficient: bool = False) -> DenseNet:
     """DenseNet-264 (growth rate 32, blocks 6-12-64-48): Table 1 of the paper; not in torchvision."""
     return DenseNet(in_channels, num_classes, 32, (6, 12, 64, 48), memory_efficient=memory_efficient)
 
 
+@register_model(small_image_size=28)
 def densenet_small(num_classes: int = 10, in_channels: int = 1, memory_efficient: bool = False) -> DenseNet:
     """A small DenseNet for the fast CPU profile: 28x28 Fashion-MNIST as it comes.
 
@@ -215,3 +204,42 @@ def densenet_small(num_classes: int = 10, in_channels: int = 1, memory_efficient
     """
     return DenseNet(in_channels, num_classes, growth_rate=12, block_config=(4, 4, 4),
                     num_init_features=24, small_stem=True, memory_efficient=memory_efficient)
+
+
+# The argument checks, one function per class, which each class calls in one line: the classes' source
+# above reads like the paper's figure.
+
+def check_denselayer_arguments(memory_efficient: bool) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``DenseLayer``'s arguments cannot build it."""
+    check_bool("memory_efficient", memory_efficient)
+
+
+def check_denseblock_arguments(num_layers: int, in_channels: int, growth_rate: int, bn_size: int) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``DenseBlock``'s arguments cannot build it."""
+    if not isinstance(growth_rate, int) or isinstance(growth_rate, bool) or growth_rate < 1:
+        raise CnnbookError(f"growth_rate={growth_rate!r} is not allowed: each dense layer adds growth_rate new "
+                           "channels, so it must be a positive integer (DenseNet-BC uses 32; the CIFAR "
+                           "DenseNets 12)")
+    check_int("num_layers", num_layers, minimum=1)
+    check_int("in_channels", in_channels, minimum=1)
+    check_int("bn_size", bn_size, minimum=1)
+
+
+def check_densenet_arguments(growth_rate: int, block_config: Sequence[int], num_init_features: int, bn_size: int,
+                             compression: float, dropout: float, small_stem: bool, memory_efficient: bool) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``DenseNet``'s arguments cannot build it."""
+    compression = check_float("compression", compression, 0.0, 1.0, include_minimum=False)
+    check_int("growth_rate", growth_rate, minimum=1)
+    check_int_sequence("block_config", block_config, minimum=1)
+    check_int("num_init_features", num_init_features, minimum=1)
+    check_int("bn_size", bn_size, minimum=1)
+    check_probability("dropout", dropout)
+    check_bool("small_stem", small_stem)
+    check_bool("memory_efficient", memory_efficient)
+    channels = num_init_features
+    for num_layers in block_config[:-1]:  # every transition must keep at least one channel
+        channels += num_layers * growth_rate
+        if int(channels * compression) < 1:
+            raise CnnbookError(f"compression={compression} is not allowed here: a transition layer would keep "
+                               f"int({channels} * {compression}) = 0 of its {channels} channels")
+        channels = int(channels * compression)

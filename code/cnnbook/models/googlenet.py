@@ -36,6 +36,7 @@ from torch.nn import functional as F
 from ..errors import check_bool, check_int, check_probability, invalid
 from ._base import ImageClassifier
 from ._init import he_init
+from ._registry import register_model
 
 
 class GoogLeNetOutputs(NamedTuple):
@@ -81,17 +82,9 @@ class Inception(nn.Module):
                  ch_large_reduce: int, ch_large: int, pool_proj: int, large_kernel_size: int = 3,
                  out_channels: int | None = None) -> None:
         super().__init__()
-        widths = {name: check_int(name, value, minimum=1) for name, value in (
-            ("in_channels", in_channels), ("ch1x1", ch1x1), ("ch3x3_reduce", ch3x3_reduce), ("ch3x3", ch3x3),
-            ("ch_large_reduce", ch_large_reduce), ("ch_large", ch_large), ("pool_proj", pool_proj))}
-        if check_int("large_kernel_size", large_kernel_size, minimum=1) % 2 == 0:
-            raise invalid("large_kernel_size", large_kernel_size, "an odd integer (3 or 5)",
-                          "An even kernel cannot keep the height and width of the other branches.")
-        self.out_channels = widths["ch1x1"] + widths["ch3x3"] + widths["ch_large"] + widths["pool_proj"]
-        if out_channels is not None and check_int("out_channels", out_channels, minimum=1) != self.out_channels:
-            raise invalid("out_channels", out_channels, f"the sum of the four branch widths, ch1x1 + ch3x3 + ch_large "
-                          f"+ pool_proj = {ch1x1} + {ch3x3} + {ch_large} + {pool_proj} = {self.out_channels}",
-                          "Change a branch width or out_channels so that they add up.")
+        check_inception_arguments(in_channels, ch1x1, ch3x3_reduce, ch3x3, ch_large_reduce, ch_large, pool_proj,
+                                  large_kernel_size, out_channels)
+        self.out_channels = ch1x1 + ch3x3 + ch_large + pool_proj
         self.branch1 = ConvBNReLU(in_channels, ch1x1, kernel_size=1)
         self.branch2 = nn.Sequential(ConvBNReLU(in_channels, ch3x3_reduce, kernel_size=1),
                                      ConvBNReLU(ch3x3_reduce, ch3x3, kernel_size=3, padding=1))
@@ -157,12 +150,7 @@ class GoogLeNet(ImageClassifier):
                  dropout: float = 0.2, dropout_aux: float = 0.7, width_divisor: int = 1,
                  large_kernel_size: int = 3, small_stem: bool = False) -> None:
         super().__init__()
-        width_divisor = check_int("width_divisor", width_divisor, minimum=1)
-        if any(c % width_divisor for row in INCEPTION_CONFIG.values() for c in row):
-            raise invalid("width_divisor", width_divisor, "a divisor of every Inception channel count (1, 2, 4 or 8)")
-        aux_logits, small_stem = check_bool("aux_logits", aux_logits), check_bool("small_stem", small_stem)
-        dropout, dropout_aux = check_probability("dropout", dropout), check_probability("dropout_aux", dropout_aux)
-        check_int("large_kernel_size", large_kernel_size, minimum=1)  # Inception checks that it is odd
+        check_googlenet_arguments(aux_logits, dropout, dropout_aux, width_divisor, large_kernel_size, small_stem)
         self.in_channels, self.num_classes, self.aux_logits = in_channels, num_classes, aux_logits
         d = width_divisor
         if small_stem:
@@ -208,12 +196,14 @@ class GoogLeNet(ImageClassifier):
         return logits
 
 
+@register_model(torchvision=True)
 def googlenet(num_classes: int = 1000, in_channels: int = 3, aux_logits: bool = True) -> GoogLeNet:
     """GoogLeNet as torchvision's ``googlenet`` (batch norm, 3x3 third branch), with or without
     the auxiliary classifiers."""
     return GoogLeNet(in_channels, num_classes, aux_logits=aux_logits)
 
 
+@register_model(small_image_size=28)
 def googlenet_small(num_classes: int = 10, in_channels: int = 1, aux_logits: bool = False) -> GoogLeNet:
     """A narrow GoogLeNet for the fast CPU profile: 28x28 Fashion-MNIST as it comes.
 
@@ -225,3 +215,36 @@ def googlenet_small(num_classes: int = 10, in_channels: int = 1, aux_logits: boo
     between them are GoogLeNet's.
     """
     return GoogLeNet(in_channels, num_classes, aux_logits=aux_logits, width_divisor=8, small_stem=True)
+
+
+# The argument checks, one function per class, which each class calls in one line: the classes'
+# source above reads like the paper's figure.
+
+def check_inception_arguments(in_channels: int, ch1x1: int, ch3x3_reduce: int, ch3x3: int, ch_large_reduce: int,
+                              ch_large: int, pool_proj: int, large_kernel_size: int, out_channels: int | None) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``Inception``'s arguments cannot build a block."""
+    for name, value in (("in_channels", in_channels), ("ch1x1", ch1x1), ("ch3x3_reduce", ch3x3_reduce),
+                        ("ch3x3", ch3x3), ("ch_large_reduce", ch_large_reduce), ("ch_large", ch_large),
+                        ("pool_proj", pool_proj)):
+        check_int(name, value, minimum=1)
+    if check_int("large_kernel_size", large_kernel_size, minimum=1) % 2 == 0:
+        raise invalid("large_kernel_size", large_kernel_size, "an odd integer (3 or 5)",
+                      "An even kernel cannot keep the height and width of the other branches.")
+    total = ch1x1 + ch3x3 + ch_large + pool_proj
+    if out_channels is not None and check_int("out_channels", out_channels, minimum=1) != total:
+        raise invalid("out_channels", out_channels, f"the sum of the four branch widths, ch1x1 + ch3x3 + ch_large "
+                      f"+ pool_proj = {ch1x1} + {ch3x3} + {ch_large} + {pool_proj} = {total}",
+                      "Change a branch width or out_channels so that they add up.")
+
+
+def check_googlenet_arguments(aux_logits: bool, dropout: float, dropout_aux: float, width_divisor: int,
+                              large_kernel_size: int, small_stem: bool) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``GoogLeNet``'s arguments cannot build it."""
+    check_int("width_divisor", width_divisor, minimum=1)
+    if any(c % width_divisor for row in INCEPTION_CONFIG.values() for c in row):
+        raise invalid("width_divisor", width_divisor, "a divisor of every Inception channel count (1, 2, 4 or 8)")
+    for name, flag in (("aux_logits", aux_logits), ("small_stem", small_stem)):
+        check_bool(name, flag)
+    for name, probability in (("dropout", dropout), ("dropout_aux", dropout_aux)):
+        check_probability(name, probability)
+    check_int("large_kernel_size", large_kernel_size, minimum=1)  # Inception checks that it is odd

@@ -26,8 +26,9 @@ from typing import Callable
 import torch
 from torch import nn
 
-from ..errors import check_bool, check_choice, invalid
+from ..errors import check_bool, check_choice, check_int, invalid
 from ._base import ImageClassifier
+from ._registry import register_model
 from .batchnorm import BatchNorm
 
 
@@ -49,11 +50,9 @@ class LeNet(ImageClassifier):
                  scratch_batch_norm: bool = False,
                  activation: Callable[[], nn.Module] = nn.Sigmoid, batch_norm_position: str = "before") -> None:
         super().__init__()
+        check_lenet_arguments(in_channels, num_classes, batch_norm, scratch_batch_norm, activation,
+                              batch_norm_position)
         self.in_channels, self.num_classes = in_channels, num_classes
-        batch_norm, scratch_batch_norm = check_bool("batch_norm", batch_norm), check_bool("scratch_batch_norm", scratch_batch_norm)
-        if not callable(activation):
-            raise invalid("activation", activation, "a module class such as nn.Sigmoid or nn.ReLU", type_error=True)
-        batch_norm_position = check_choice("batch_norm_position", batch_norm_position, ("before", "after"))
 
         def normalized(features: int, image: bool) -> list[nn.Module]:
             """Batch norm (if any) and the activation, in the chosen order."""
@@ -81,14 +80,31 @@ class LeNet(ImageClassifier):
         return self.net(images)
 
 
+@register_model(small_image_size=28)
 def lenet(num_classes: int = 10, in_channels: int = 1) -> LeNet:
     """LeNet-5 without batch normalization (sigmoid, average pooling)."""
     return LeNet(in_channels, num_classes)
 
 
+@register_model(small_image_size=28)
 def lenet_bn(num_classes: int = 10, in_channels: int = 1, scratch_batch_norm: bool = False,
              batch_norm_position: str = "before") -> LeNet:
     """LeNet-5 with batch normalization (before each activation, unless ``batch_norm_position=
     "after"``); otherwise identical to ``lenet``."""
     return LeNet(in_channels, num_classes, batch_norm=True, scratch_batch_norm=scratch_batch_norm,
                  batch_norm_position=batch_norm_position)
+
+
+# The argument check, which the class calls in one line: its source above reads like the paper's figure.
+
+def check_lenet_arguments(in_channels: int, num_classes: int, batch_norm: bool, scratch_batch_norm: bool,
+                          activation: Callable[[], nn.Module], batch_norm_position: str) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``LeNet``'s arguments cannot build it."""
+    # in_channels and num_classes first (ImageClassifier checks them again): LeNet has always set them first
+    check_int("in_channels", in_channels, minimum=1)
+    check_int("num_classes", num_classes, minimum=1)
+    check_bool("batch_norm", batch_norm)
+    check_bool("scratch_batch_norm", scratch_batch_norm)
+    if not callable(activation):
+        raise invalid("activation", activation, "a module class such as nn.Sigmoid or nn.ReLU", type_error=True)
+    check_choice("batch_norm_position", batch_norm_position, ("before", "after"))

@@ -29,6 +29,7 @@ from torch import nn
 from ..errors import CnnbookError, CnnbookTypeError, check_int, check_probability
 from ._base import ImageClassifier
 from ._init import he_init
+from ._registry import register_model
 
 
 class NiNStage(NamedTuple):
@@ -59,22 +60,6 @@ class NiNBlock(nn.Sequential):
         )
 
 
-def _check_stages(stages: Sequence[NiNStage]) -> list[NiNStage]:
-    if isinstance(stages, (str, bytes)) or not isinstance(stages, Sequence):
-        raise CnnbookTypeError(f"stages={stages!r} is not allowed: stages must be a list of "
-                               "NiNStage(out_channels, kernel_size, stride, padding)")
-    checked = []
-    for position, stage in enumerate(stages):
-        if not isinstance(stage, (tuple, list)) or len(stage) != 4:
-            raise CnnbookError(f"stages[{position}]={stage!r} is not allowed: each stage must be a "
-                               "NiNStage(out_channels, kernel_size, stride, padding)")
-        name = f"stages[{position}]"
-        checked.append(NiNStage(check_int(f"{name}.out_channels", stage[0], 1),
-                                check_int(f"{name}.kernel_size", stage[1], 1),
-                                check_int(f"{name}.stride", stage[2], 1), check_int(f"{name}.padding", stage[3], 0)))
-    return checked
-
-
 class NiN(ImageClassifier):
     """NiN: NiN blocks with max-pooling in between, a last block with ``num_classes`` channels
     and global average pooling instead of fully connected layers.
@@ -89,15 +74,14 @@ class NiN(ImageClassifier):
     def __init__(self, in_channels: int = 1, num_classes: int = 10,
                  stages: Sequence[NiNStage] = NIN_STAGES, dropout: float = 0.5) -> None:
         super().__init__()
-        dropout = check_probability("dropout", dropout)
-        stages = _check_stages(stages)
+        check_nin_arguments(stages, dropout)
         self.in_channels, self.num_classes = in_channels, num_classes
         layers: list[nn.Module] = []
         channels = in_channels
-        for stage in stages:
-            layers += [NiNBlock(channels, stage.out_channels, stage.kernel_size, stage.stride, stage.padding),
+        for out_channels, kernel_size, stride, padding in stages:
+            layers += [NiNBlock(channels, out_channels, kernel_size, stride, padding),
                        nn.MaxPool2d(kernel_size=3, stride=2)]
-            channels = stage.out_channels
+            channels = out_channels
         layers += [nn.Dropout(dropout), NiNBlock(channels, num_classes, kernel_size=3, padding=1)]
         self.features = nn.Sequential(*layers)
         self.global_pool = nn.AdaptiveAvgPool2d((1, 1))
@@ -107,11 +91,13 @@ class NiN(ImageClassifier):
         return torch.flatten(self.global_pool(self.features(images)), 1)
 
 
+@register_model()
 def nin(num_classes: int = 10, in_channels: int = 1) -> NiN:
     """D2L's NiN for 224x224 images (Fashion-MNIST resized to 224 in D2L)."""
     return NiN(in_channels, num_classes)
 
 
+@register_model(small_image_size=28)
 def nin_small(num_classes: int = 10, in_channels: int = 1) -> NiN:
     """A small NiN for the fast CPU profile: 28x28 Fashion-MNIST as it comes.
 
@@ -124,3 +110,22 @@ def nin_small(num_classes: int = 10, in_channels: int = 1) -> NiN:
     """
     stages = (NiNStage(24, 5, 1, 2), NiNStage(64, 5, 1, 2), NiNStage(96, 3, 1, 1))
     return NiN(in_channels, num_classes, stages)
+
+
+# The argument check, which the class calls in one line: its source above reads like the paper's figure.
+
+def check_nin_arguments(stages: Sequence[NiNStage], dropout: float) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``NiN``'s arguments cannot build it."""
+    check_probability("dropout", dropout)
+    if isinstance(stages, (str, bytes)) or not isinstance(stages, Sequence):
+        raise CnnbookTypeError(f"stages={stages!r} is not allowed: stages must be a list of "
+                               "NiNStage(out_channels, kernel_size, stride, padding)")
+    for position, stage in enumerate(stages):
+        if not isinstance(stage, (tuple, list)) or len(stage) != 4:
+            raise CnnbookError(f"stages[{position}]={stage!r} is not allowed: each stage must be a "
+                               "NiNStage(out_channels, kernel_size, stride, padding)")
+        name = f"stages[{position}]"
+        check_int(f"{name}.out_channels", stage[0], 1)
+        check_int(f"{name}.kernel_size", stage[1], 1)
+        check_int(f"{name}.stride", stage[2], 1)
+        check_int(f"{name}.padding", stage[3], 0)

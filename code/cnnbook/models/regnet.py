@@ -30,24 +30,16 @@ from itertools import groupby
 from typing import Optional
 
 from ..errors import CnnbookError, check_choice, check_float, check_int
+from ._registry import register_model
 from .anynet import AnyNet, check_se_ratio
 
 WIDTH_QUANTUM = 8
 
 
-def _check_regnet_parameters(depth: int, w_0: int, w_a: float, w_m: float, quantum: int) -> None:
-    check_int("depth", depth, minimum=1)  # the number of blocks
-    check_float("w_a", w_a, minimum=0.0)  # the slope of the width ramp
-    check_int("quantum", quantum, minimum=1)
-    if check_int("w_0", w_0, minimum=1) % quantum != 0:
-        raise CnnbookError(f"w_0={w_0} is not allowed: w_0 (the initial width) must be a positive multiple of {quantum}")
-    check_float("w_m", w_m, minimum=1.0, include_minimum=False)  # the width multiplier between stages
-
-
 def quantized_linear_widths(depth: int, w_0: int, w_a: float, w_m: float,
                             quantum: int = WIDTH_QUANTUM) -> list[int]:
     """The width of each of the ``depth`` blocks (steps 1-3 of the rule in the module docstring)."""
-    _check_regnet_parameters(depth, w_0, w_a, w_m, quantum)
+    check_quantized_linear_widths_arguments(depth, w_0, w_a, w_m, quantum)
     widths = []
     for j in range(depth):
         u_j = w_0 + w_a * j
@@ -91,9 +83,7 @@ class RegNetStages:
 def regnet_stages(depth: int, w_0: int, w_a: float, w_m: float, group_width: int,
                   bottleneck_ratio: float = 1.0, se_ratio: Optional[float] = None) -> RegNetStages:
     """Stage depths, widths and group widths of the RegNet with these parameters (steps 1-5)."""
-    check_int("group_width", group_width, minimum=1)
-    check_float("bottleneck_ratio", bottleneck_ratio, minimum=0.0, include_minimum=False)
-    se_ratio = check_se_ratio(se_ratio)
+    check_regnet_stages_arguments(group_width, bottleneck_ratio, se_ratio)
     block_widths = quantized_linear_widths(depth, w_0, w_a, w_m)
     runs = [(width, len(list(run))) for width, run in groupby(block_widths)]
     widths, group_widths = adjust_widths_to_groups([w for w, _ in runs], bottleneck_ratio, group_width)
@@ -138,52 +128,62 @@ REGNET_PARAMETERS: dict[str, dict[str, float]] = {
 }
 
 
+@register_model()
 def regnet(name: str, num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """The published RegNet called ``name`` (a key of ``REGNET_PARAMETERS``)."""
-    check_choice("name", name, sorted(REGNET_PARAMETERS))
+    check_regnet_arguments(name)
     return RegNet(**REGNET_PARAMETERS[name], in_channels=in_channels, num_classes=num_classes)
 
 
+@register_model(torchvision=True)
 def regnet_x_400mf(num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """RegNetX-400MF, as torchvision's ``regnet_x_400mf``."""
     return regnet("regnet_x_400mf", num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def regnet_y_400mf(num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """RegNetY-400MF (with squeeze-and-excitation), as torchvision's ``regnet_y_400mf``."""
     return regnet("regnet_y_400mf", num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def regnet_x_800mf(num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """RegNetX-800MF, as torchvision's ``regnet_x_800mf``."""
     return regnet("regnet_x_800mf", num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def regnet_y_800mf(num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """RegNetY-800MF, as torchvision's ``regnet_y_800mf``."""
     return regnet("regnet_y_800mf", num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def regnet_x_1_6gf(num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """RegNetX-1.6GF, as torchvision's ``regnet_x_1_6gf``."""
     return regnet("regnet_x_1_6gf", num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def regnet_y_1_6gf(num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """RegNetY-1.6GF, as torchvision's ``regnet_y_1_6gf``."""
     return regnet("regnet_y_1_6gf", num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def regnet_x_3_2gf(num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """RegNetX-3.2GF, as torchvision's ``regnet_x_3_2gf``."""
     return regnet("regnet_x_3_2gf", num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def regnet_y_3_2gf(num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """RegNetY-3.2GF, as torchvision's ``regnet_y_3_2gf``."""
     return regnet("regnet_y_3_2gf", num_classes, in_channels)
 
 
+@register_model(small_image_size=28)
 def regnet_small(num_classes: int = 10, in_channels: int = 1, se_ratio: Optional[float] = None) -> RegNet:
     """A small RegNetX (RegNetY with ``se_ratio=0.25``) for the fast CPU profile: 28x28 images.
 
@@ -195,3 +195,30 @@ def regnet_small(num_classes: int = 10, in_channels: int = 1, se_ratio: Optional
     """
     return RegNet(depth=6, w_0=16, w_a=8, w_m=2, group_width=8, se_ratio=se_ratio,
                   in_channels=in_channels, num_classes=num_classes, stem_width=16, stem_stride=1)
+
+
+# The argument checks, one function per builder, which each builder calls in one line: the
+# source above reads like the paper's rule.
+
+def check_quantized_linear_widths_arguments(depth: int, w_0: int, w_a: float, w_m: float, quantum: int) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``quantized_linear_widths``'s arguments cannot give
+    widths."""
+    check_int("depth", depth, minimum=1)  # the number of blocks
+    check_float("w_a", w_a, minimum=0.0)  # the slope of the width ramp
+    check_int("quantum", quantum, minimum=1)
+    if check_int("w_0", w_0, minimum=1) % quantum != 0:
+        raise CnnbookError(f"w_0={w_0} is not allowed: w_0 (the initial width) must be a positive multiple "
+                           f"of {quantum}")
+    check_float("w_m", w_m, minimum=1.0, include_minimum=False)  # the width multiplier between stages
+
+
+def check_regnet_stages_arguments(group_width: int, bottleneck_ratio: float, se_ratio: Optional[float]) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``regnet_stages``'s arguments cannot give stages."""
+    check_int("group_width", group_width, minimum=1)
+    check_float("bottleneck_ratio", bottleneck_ratio, minimum=0.0, include_minimum=False)
+    check_se_ratio(se_ratio)
+
+
+def check_regnet_arguments(name: str) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``regnet``'s ``name`` is not a published RegNet."""
+    check_choice("name", name, sorted(REGNET_PARAMETERS))

@@ -41,6 +41,7 @@ from torch import nn
 from ..errors import CnnbookError, CnnbookTypeError, check_bool, check_int, check_int_sequence
 from ._base import ImageClassifier
 from ._init import he_init
+from ._registry import register_model
 
 
 def conv3x3(in_channels: int, out_channels: int, stride: int = 1, groups: int = 1) -> nn.Conv2d:
@@ -143,8 +144,8 @@ class Bottleneck(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1,
                  bottleneck_channels: int | None = None, groups: int = 1, se_channels: int = 0) -> None:
         super().__init__()
+        check_bottleneck_arguments(out_channels, self.expansion, bottleneck_channels, groups)
         width = out_channels // self.expansion if bottleneck_channels is None else bottleneck_channels
-        check_groups(width, groups)
         self.conv1 = conv1x1(in_channels, width)
         self.bn1 = nn.BatchNorm2d(width)
         self.conv2 = conv3x3(width, width, stride, groups)
@@ -166,7 +167,7 @@ class Bottleneck(nn.Module):
         return self.relu(out)
 
 
-class _PreActivationBlock(nn.Module):
+class PreActivationBlock(nn.Module):
     """Shared forward of the pre-activation blocks: ``x + F(x)`` with ``F`` a chain of
     (batch norm, ReLU, convolution) units and no activation after the addition.
 
@@ -188,7 +189,7 @@ class _PreActivationBlock(nn.Module):
         return out + shortcut
 
 
-class PreActBasicBlock(_PreActivationBlock):
+class PreActBasicBlock(PreActivationBlock):
     """BN-ReLU-conv3x3 twice, plus an identity (or 1x1 convolution) shortcut."""
 
     expansion = 1
@@ -203,7 +204,7 @@ class PreActBasicBlock(_PreActivationBlock):
         self.downsample = projection_shortcut(in_channels, out_channels, stride, batch_norm=False)
 
 
-class PreActBottleneck(_PreActivationBlock):
+class PreActBottleneck(PreActivationBlock):
     """BN-ReLU-conv1x1, BN-ReLU-conv3x3 (grouped, strided), BN-ReLU-conv1x1, plus the shortcut."""
 
     expansion = 4
@@ -212,8 +213,8 @@ class PreActBottleneck(_PreActivationBlock):
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1,
                  bottleneck_channels: int | None = None, groups: int = 1) -> None:
         super().__init__()
+        check_preactbottleneck_arguments(out_channels, self.expansion, bottleneck_channels, groups)
         width = out_channels // self.expansion if bottleneck_channels is None else bottleneck_channels
-        check_groups(width, groups)
         self.norms = nn.ModuleList([nn.BatchNorm2d(in_channels), nn.BatchNorm2d(width), nn.BatchNorm2d(width)])
         self.convs = nn.ModuleList([conv1x1(in_channels, width), conv3x3(width, width, stride, groups),
                                     conv1x1(width, out_channels)])
@@ -224,7 +225,7 @@ class PreActBottleneck(_PreActivationBlock):
 def last_residual_weight(block: nn.Module) -> torch.Tensor:
     """The weight that scales a block's residual branch last: the last batch norm's gamma, or, in a
     pre-activation block (which ends on a convolution), the last convolution's weight."""
-    if isinstance(block, _PreActivationBlock):
+    if isinstance(block, PreActivationBlock):
         return block.convs[-1].weight
     return block.bn3.weight if isinstance(block, Bottleneck) else block.bn2.weight
 
@@ -261,27 +262,7 @@ class ResNet(ImageClassifier):
                  stage_widths: Sequence[int] = (64, 128, 256, 512), small_stem: bool = False,
                  zero_init_residual: bool = False) -> None:
         super().__init__()
-        if not (isinstance(block, type) and issubclass(block, nn.Module) and hasattr(block, "expansion")):
-            raise CnnbookTypeError(f"block={block!r} is not allowed: block must be a residual block class such as "
-                                   "BasicBlock, Bottleneck, PreActBasicBlock or PreActBottleneck")
-        stage_widths = check_int_sequence("stage_widths", stage_widths, minimum=1)
-        layers = check_int_sequence("layers", layers, minimum=1)
-        if len(layers) != len(stage_widths):
-            raise CnnbookError(f"layers={list(layers)} is not allowed: layers must give a positive number of blocks "
-                               f"for each of the {len(stage_widths)} stages")
-        small_stem = check_bool("small_stem", small_stem)
-        zero_init_residual = check_bool("zero_init_residual", zero_init_residual)
-        for name, value in (("groups", groups), ("width_per_group", width_per_group)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise CnnbookError(f"{name}={value!r} is not allowed: groups (the cardinality) and "
-                                   "width_per_group must be positive integers")
-        if not block.has_bottleneck and (groups != 1 or width_per_group != 64):
-            raise CnnbookError(f"{block.__name__} has no bottleneck: groups and width_per_group apply to "
-                               f"bottleneck blocks only (got groups={groups}, width_per_group={width_per_group})")
-        if block.has_bottleneck and any(int(width_per_group * w / stage_widths[0]) < 1 for w in stage_widths):
-            raise CnnbookError(f"width_per_group={width_per_group} with stage_widths={list(stage_widths)} is not "
-                               "allowed: some stage would have 0 channels per group (width_per_group * width "
-                               "/ stage_widths[0] must be at least 1 for every stage)")
+        check_resnet_arguments(block, layers, groups, width_per_group, stage_widths, small_stem, zero_init_residual)
         self.in_channels, self.num_classes = in_channels, num_classes
         stem_channels = stage_widths[0]
         if small_stem:
@@ -327,52 +308,62 @@ class ResNet(ImageClassifier):
         return self.fc(torch.flatten(x, 1))
 
 
+@register_model(torchvision=True)
 def resnet18(num_classes: int = 1000, in_channels: int = 3) -> ResNet:
     """ResNet-18 (basic blocks, 2-2-2-2), as torchvision's ``resnet18``."""
     return ResNet(BasicBlock, (2, 2, 2, 2), in_channels, num_classes)
 
 
+@register_model(torchvision=True)
 def resnet34(num_classes: int = 1000, in_channels: int = 3) -> ResNet:
     """ResNet-34 (basic blocks, 3-4-6-3), as torchvision's ``resnet34``."""
     return ResNet(BasicBlock, (3, 4, 6, 3), in_channels, num_classes)
 
 
+@register_model(torchvision=True)
 def resnet50(num_classes: int = 1000, in_channels: int = 3) -> ResNet:
     """ResNet-50 (bottlenecks, 3-4-6-3), as torchvision's ``resnet50``."""
     return ResNet(Bottleneck, (3, 4, 6, 3), in_channels, num_classes)
 
 
+@register_model(torchvision=True)
 def resnet101(num_classes: int = 1000, in_channels: int = 3) -> ResNet:
     """ResNet-101 (bottlenecks, 3-4-23-3), as torchvision's ``resnet101``."""
     return ResNet(Bottleneck, (3, 4, 23, 3), in_channels, num_classes)
 
 
+@register_model(torchvision=True)
 def resnet152(num_classes: int = 1000, in_channels: int = 3) -> ResNet:
     """ResNet-152 (bottlenecks, 3-8-36-3), as torchvision's ``resnet152``."""
     return ResNet(Bottleneck, (3, 8, 36, 3), in_channels, num_classes)
 
 
+@register_model(torchvision=True)
 def wide_resnet50_2(num_classes: int = 1000, in_channels: int = 3) -> ResNet:
     """Wide ResNet-50-2: ResNet-50 with bottlenecks twice as wide (128 channels per group in the
     first stage instead of 64), the outputs unchanged; as torchvision's ``wide_resnet50_2``."""
     return ResNet(Bottleneck, (3, 4, 6, 3), in_channels, num_classes, width_per_group=128)
 
 
+@register_model(torchvision=True)
 def wide_resnet101_2(num_classes: int = 1000, in_channels: int = 3) -> ResNet:
     """Wide ResNet-101-2, as torchvision's ``wide_resnet101_2``."""
     return ResNet(Bottleneck, (3, 4, 23, 3), in_channels, num_classes, width_per_group=128)
 
 
+@register_model()
 def preact_resnet18(num_classes: int = 1000, in_channels: int = 3) -> ResNet:
     """ResNet-18 with pre-activation basic blocks (He et al. 2016, "Identity Mappings")."""
     return ResNet(PreActBasicBlock, (2, 2, 2, 2), in_channels, num_classes)
 
 
+@register_model()
 def preact_resnet50(num_classes: int = 1000, in_channels: int = 3) -> ResNet:
     """ResNet-50 with pre-activation bottleneck blocks (He et al. 2016, "Identity Mappings")."""
     return ResNet(PreActBottleneck, (3, 4, 6, 3), in_channels, num_classes)
 
 
+@register_model(small_image_size=28)
 def resnet18_small(num_classes: int = 10, in_channels: int = 1) -> ResNet:
     """A narrow ResNet-18 for the fast CPU profile: 28x28 Fashion-MNIST as it comes.
 
@@ -384,3 +375,44 @@ def resnet18_small(num_classes: int = 10, in_channels: int = 1) -> ResNet:
     """
     return ResNet(BasicBlock, (2, 2, 2, 2), in_channels, num_classes,
                   stage_widths=(16, 32, 64, 128), small_stem=True)
+
+
+# The argument checks, one function per class, which each class calls in one line: the classes'
+# source above reads like the paper's figure.
+
+def check_bottleneck_arguments(out_channels: int, expansion: int, bottleneck_channels: int | None,
+                               groups: int) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``Bottleneck``'s arguments cannot build it."""
+    check_groups(out_channels // expansion if bottleneck_channels is None else bottleneck_channels, groups)
+
+
+def check_preactbottleneck_arguments(out_channels: int, expansion: int, bottleneck_channels: int | None,
+                                     groups: int) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``PreActBottleneck``'s arguments cannot build it."""
+    check_groups(out_channels // expansion if bottleneck_channels is None else bottleneck_channels, groups)
+
+
+def check_resnet_arguments(block: Block, layers: Sequence[int], groups: int, width_per_group: int,
+                           stage_widths: Sequence[int], small_stem: bool, zero_init_residual: bool) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``ResNet``'s arguments cannot build it."""
+    if not (isinstance(block, type) and issubclass(block, nn.Module) and hasattr(block, "expansion")):
+        raise CnnbookTypeError(f"block={block!r} is not allowed: block must be a residual block class such as "
+                               "BasicBlock, Bottleneck, PreActBasicBlock or PreActBottleneck")
+    stage_widths = check_int_sequence("stage_widths", stage_widths, minimum=1)
+    layers = check_int_sequence("layers", layers, minimum=1)
+    if len(layers) != len(stage_widths):
+        raise CnnbookError(f"layers={list(layers)} is not allowed: layers must give a positive number of blocks "
+                           f"for each of the {len(stage_widths)} stages")
+    check_bool("small_stem", small_stem)
+    check_bool("zero_init_residual", zero_init_residual)
+    for name, value in (("groups", groups), ("width_per_group", width_per_group)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise CnnbookError(f"{name}={value!r} is not allowed: groups (the cardinality) and "
+                               "width_per_group must be positive integers")
+    if not block.has_bottleneck and (groups != 1 or width_per_group != 64):
+        raise CnnbookError(f"{block.__name__} has no bottleneck: groups and width_per_group apply to "
+                           f"bottleneck blocks only (got groups={groups}, width_per_group={width_per_group})")
+    if block.has_bottleneck and any(int(width_per_group * w / stage_widths[0]) < 1 for w in stage_widths):
+        raise CnnbookError(f"width_per_group={width_per_group} with stage_widths={list(stage_widths)} is not "
+                           "allowed: some stage would have 0 channels per group (width_per_group * width "
+                           "/ stage_widths[0] must be at least 1 for every stage)")

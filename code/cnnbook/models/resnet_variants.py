@@ -22,6 +22,7 @@ from typing import Sequence
 import torch
 
 from ..errors import check_int
+from ._registry import register_model
 from .resnet import Bottleneck, ResNet, SqueezeExcitation
 
 SE_REDUCTION = 16  # Hu et al.'s reduction ratio r for SE-ResNet-50 (their Sec. 6.1 compares 2 to 32)
@@ -57,13 +58,14 @@ class SEBottleneck(Bottleneck):
 def se_bottleneck(reduction: int = SE_REDUCTION) -> type[SEBottleneck]:
     """``SEBottleneck`` with reduction ratio ``reduction`` (a positive integer), as a block class
     that ``ResNet`` can build."""
-    reduction = check_int("reduction", reduction, minimum=1)
+    check_se_bottleneck_arguments(reduction)
     if reduction == SE_REDUCTION:
         return SEBottleneck
     return type(f"SEBottleneck{reduction}", (SEBottleneck,), {"reduction": reduction,
                                                              "__module__": SEBottleneck.__module__})
 
 
+@register_model()
 def se_resnet(layers: Sequence[int], num_classes: int = 1000, in_channels: int = 3, reduction: int = SE_REDUCTION,
               groups: int = 1, width_per_group: int = 64) -> ResNet:
     """A ResNet of ``SEBottleneck`` blocks: ``layers`` blocks per stage, squeeze-and-excitation with
@@ -72,17 +74,27 @@ def se_resnet(layers: Sequence[int], num_classes: int = 1000, in_channels: int =
                   width_per_group=width_per_group)
 
 
+@register_model()
 def se_resnet50(num_classes: int = 1000, in_channels: int = 3, reduction: int = SE_REDUCTION) -> ResNet:
     """SE-ResNet-50 (Hu et al. 2018): ResNet-50 (bottlenecks, 3-4-6-3) with squeeze-and-excitation at the
     end of every residual branch, reduction 16; the architecture of timm's ``seresnet50``."""
     return se_resnet((3, 4, 6, 3), num_classes, in_channels, reduction)
 
 
+@register_model()
 def se_resnet101(num_classes: int = 1000, in_channels: int = 3, reduction: int = SE_REDUCTION) -> ResNet:
     """SE-ResNet-101 (Hu et al. 2018): ResNet-101 (3-4-23-3) with squeeze-and-excitation, reduction 16."""
     return se_resnet((3, 4, 23, 3), num_classes, in_channels, reduction)
 
 
+@register_model()
 def se_resnext50_32x4d(num_classes: int = 1000, in_channels: int = 3, reduction: int = SE_REDUCTION) -> ResNet:
     """SE-ResNeXt-50 (32x4d) (Hu et al. 2018): ResNeXt-50 (32x4d) with squeeze-and-excitation, reduction 16."""
     return se_resnet((3, 4, 6, 3), num_classes, in_channels, reduction, groups=32, width_per_group=4)
+
+
+# The argument checks, one function per builder, which each builder calls in one line.
+
+def check_se_bottleneck_arguments(reduction: int) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``se_bottleneck``'s arguments cannot build a block class."""
+    check_int("reduction", reduction, minimum=1)

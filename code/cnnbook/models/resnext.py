@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ._registry import register_model
 from .resnet import Bottleneck, ResNet
 
 
@@ -44,21 +45,25 @@ class ResNeXt(ResNet):
         self.cardinality, self.width_per_group = cardinality, width_per_group
 
 
+@register_model(torchvision=True)
 def resnext50_32x4d(num_classes: int = 1000, in_channels: int = 3) -> ResNeXt:
     """ResNeXt-50 with cardinality 32 and 4 channels per group, as torchvision's ``resnext50_32x4d``."""
     return ResNeXt((3, 4, 6, 3), in_channels, num_classes, cardinality=32, width_per_group=4)
 
 
+@register_model(torchvision=True)
 def resnext101_32x8d(num_classes: int = 1000, in_channels: int = 3) -> ResNeXt:
     """ResNeXt-101 with cardinality 32 and 8 channels per group, as torchvision's ``resnext101_32x8d``."""
     return ResNeXt((3, 4, 23, 3), in_channels, num_classes, cardinality=32, width_per_group=8)
 
 
+@register_model(torchvision=True)
 def resnext101_64x4d(num_classes: int = 1000, in_channels: int = 3) -> ResNeXt:
     """ResNeXt-101 with cardinality 64 and 4 channels per group, as torchvision's ``resnext101_64x4d``."""
     return ResNeXt((3, 4, 23, 3), in_channels, num_classes, cardinality=64, width_per_group=4)
 
 
+@register_model(small_image_size=28)
 def resnext_small(num_classes: int = 10, in_channels: int = 1) -> ResNeXt:
     """A small ResNeXt for the fast CPU profile: 28x28 Fashion-MNIST as it comes.
 

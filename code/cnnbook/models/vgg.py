@@ -34,6 +34,7 @@ from torch import nn
 from ..errors import CnnbookError, CnnbookTypeError, check_bool, check_choice, check_int, check_probability
 from ._base import ImageClassifier
 from ._init import he_init, xavier_init
+from ._registry import register_model
 
 # (number of 3x3 convolutions, output channels) of the five blocks, per depth
 STAGE_CHANNELS = (64, 128, 256, 512, 512)
@@ -61,24 +62,6 @@ class VGGBlock(nn.Sequential):
         super().__init__(*layers)
 
 
-def _check_architecture(architecture: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
-    if isinstance(architecture, (str, bytes)) or not isinstance(architecture, Sequence):
-        raise CnnbookTypeError(f"architecture={architecture!r} is not allowed: architecture must be a list of "
-                               "(num_convs, out_channels) pairs, e.g. VGG_CONFIGS[11]")
-    blocks = []
-    for position, entry in enumerate(architecture):
-        if (not isinstance(entry, (tuple, list)) or len(entry) != 2
-                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in entry)):
-            raise CnnbookError(
-                f"architecture[{position}] = {entry!r} is not a VGG block: every entry must be a pair "
-                "(num_convs, out_channels) of positive integers, e.g. (2, 128)")
-        blocks.append((entry[0], entry[1]))
-    if not blocks:
-        raise CnnbookError("architecture=[] is not allowed: architecture must list at least one "
-                           "(num_convs, out_channels) block")
-    return blocks
-
-
 class VGG(ImageClassifier):
     """VGG network built from a list of blocks.
 
@@ -101,15 +84,10 @@ class VGG(ImageClassifier):
                  num_classes: int = 1000, batch_norm: bool = False, hidden_features: int = 4096,
                  dropout: float = 0.5, pool_size: int = 7, init: str = "he") -> None:
         super().__init__()
-        blocks = _check_architecture(architecture)
-        dropout = check_probability("dropout", dropout)
-        batch_norm = check_bool("batch_norm", batch_norm)
-        hidden_features = check_int("hidden_features", hidden_features, minimum=1)
-        pool_size = check_int("pool_size", pool_size, minimum=1)
-        init = check_choice("init", init, ("he", "xavier"))
+        check_vgg_arguments(architecture, batch_norm, hidden_features, dropout, pool_size, init)
         self.in_channels, self.num_classes = in_channels, num_classes
         stages, channels = [], in_channels
-        for num_convs, out_channels in blocks:
+        for num_convs, out_channels in architecture:
             stages.append(VGGBlock(channels, out_channels, num_convs, batch_norm))
             channels = out_channels
         self.features = nn.Sequential(*stages)
@@ -127,54 +105,62 @@ class VGG(ImageClassifier):
         return self.classifier(torch.flatten(features, 1))
 
 
+@register_model()
 def vgg(depth: int, batch_norm: bool = False, num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-``depth`` (11, 13, 16 or 19 weight layers) as in the paper and torchvision."""
-    if isinstance(depth, bool):
-        check_int("depth", depth)
-    check_choice("depth", depth, sorted(VGG_CONFIGS), "(VGG's configurations A, B, D, E)")
+    check_vgg_builder_arguments(depth)
     return VGG(VGG_CONFIGS[depth], in_channels, num_classes, batch_norm=batch_norm)
 
 
+@register_model(torchvision=True)
 def vgg11(num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-11 (configuration A), as torchvision's ``vgg11``."""
     return vgg(11, False, num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def vgg11_bn(num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-11 with batch normalization, as torchvision's ``vgg11_bn``."""
     return vgg(11, True, num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def vgg13(num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-13 (configuration B), as torchvision's ``vgg13``."""
     return vgg(13, False, num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def vgg13_bn(num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-13 with batch normalization, as torchvision's ``vgg13_bn``."""
     return vgg(13, True, num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def vgg16(num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-16 (configuration D), as torchvision's ``vgg16``."""
     return vgg(16, False, num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def vgg16_bn(num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-16 with batch normalization, as torchvision's ``vgg16_bn``."""
     return vgg(16, True, num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def vgg19(num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-19 (configuration E), as torchvision's ``vgg19``."""
     return vgg(19, False, num_classes, in_channels)
 
 
+@register_model(torchvision=True)
 def vgg19_bn(num_classes: int = 1000, in_channels: int = 3) -> VGG:
     """VGG-19 with batch normalization, as torchvision's ``vgg19_bn``."""
     return vgg(19, True, num_classes, in_channels)
 
 
+@register_model(small_image_size=32)
 def vgg_small(depth: int = 11, batch_norm: bool = False, num_classes: int = 10, in_channels: int = 1) -> VGG:
     """A narrow VGG-``depth`` (11, 13, 16 or 19) for the fast CPU profile: Fashion-MNIST resized
     to 32x32.
@@ -187,13 +173,13 @@ def vgg_small(depth: int = 11, batch_norm: bool = False, num_classes: int = 10, 
     initialization this narrow network stays at chance level for ten epochs on the sample.  The
     images must be at least 32x32 (five halvings).  Blocks, kernel sizes and pooling are VGG's.
     """
-    if depth not in VGG_CONFIGS:
-        raise CnnbookError(f"depth={depth!r} is not a VGG depth: choose one of {sorted(VGG_CONFIGS)}")
+    check_vgg_small_arguments(depth)
     architecture = tuple((num_convs, channels // 4) for num_convs, channels in VGG_CONFIGS[depth])
     return VGG(architecture, in_channels, num_classes, batch_norm=batch_norm, hidden_features=512, pool_size=1,
                init="xavier")
 
 
+@register_model()
 def vgg11_d2l(num_classes: int = 10, in_channels: int = 1) -> VGG:
     """D2L's VGG-11 (the full profile): a quarter of VGG-11's channels, as ``vgg_small``, but for
     224x224 images, with two 4096-unit hidden layers reading the 7x7 map, and Xavier-uniform
@@ -202,6 +188,45 @@ def vgg11_d2l(num_classes: int = 10, in_channels: int = 1) -> VGG:
     return VGG(architecture, in_channels, num_classes, hidden_features=4096, pool_size=7, init="xavier")
 
 
+@register_model(small_image_size=32)
 def vgg11_small(num_classes: int = 10, in_channels: int = 1) -> VGG:
     """VGG-11 for the fast CPU profile: ``vgg_small(11)`` (see there what was shrunk and why)."""
     return vgg_small(11, False, num_classes, in_channels)
+
+
+# The argument checks, one function per class or builder, which each calls in one line: the classes'
+# source above reads like the paper's figure.
+
+def check_vgg_arguments(architecture: Sequence[Sequence[int]], batch_norm: bool, hidden_features: int,
+                        dropout: float, pool_size: int, init: str) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``VGG``'s arguments cannot build it."""
+    if isinstance(architecture, (str, bytes)) or not isinstance(architecture, Sequence):
+        raise CnnbookTypeError(f"architecture={architecture!r} is not allowed: architecture must be a list of "
+                               "(num_convs, out_channels) pairs, e.g. VGG_CONFIGS[11]")
+    for position, entry in enumerate(architecture):
+        if (not isinstance(entry, (tuple, list)) or len(entry) != 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in entry)):
+            raise CnnbookError(
+                f"architecture[{position}] = {entry!r} is not a VGG block: every entry must be a pair "
+                "(num_convs, out_channels) of positive integers, e.g. (2, 128)")
+    if not architecture:
+        raise CnnbookError("architecture=[] is not allowed: architecture must list at least one "
+                           "(num_convs, out_channels) block")
+    check_probability("dropout", dropout)
+    check_bool("batch_norm", batch_norm)
+    check_int("hidden_features", hidden_features, minimum=1)
+    check_int("pool_size", pool_size, minimum=1)
+    check_choice("init", init, ("he", "xavier"))
+
+
+def check_vgg_builder_arguments(depth: int) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``vgg``'s arguments cannot build it."""
+    if isinstance(depth, bool):
+        check_int("depth", depth)
+    check_choice("depth", depth, sorted(VGG_CONFIGS), "(VGG's configurations A, B, D, E)")
+
+
+def check_vgg_small_arguments(depth: int) -> None:
+    """Raise ``CnnbookError`` naming the problem if ``vgg_small``'s arguments cannot build it."""
+    if depth not in VGG_CONFIGS:
+        raise CnnbookError(f"depth={depth!r} is not a VGG depth: choose one of {sorted(VGG_CONFIGS)}")

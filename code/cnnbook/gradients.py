@@ -8,13 +8,13 @@ on real batches and real backward passes, what a chain of layers does to the sig
   layers) the norm of the loss gradient with respect to its weight, and per *block* the norm of the
   loss gradient with respect to the block's output (caught by a tensor hook that a forward hook
   puts on each block's output), each averaged over the batches;
-* ``activation_stds(model, images)``: the standard deviation of the stem's output and of each
-  block's output (forward hooks);
+* ``stem_and_blocks(model)``: the modules whose outputs show how the activations grow with depth
+  (the stem, then every block), to watch with ``cnnbook.debugging.activation_statistics``;
 * ``zero_init_last_bn(model)``: set the scale (gamma) of every residual block's last batch norm to
   0, so that every block starts as the identity on its non-negative input (Goyal et al. 2017), for
   models such as ``CifarResNet`` whose constructor has no ``zero_init_residual`` option.
 
-The measurements run on a copy of the model (``copy.deepcopy``), in training mode (batch
+``gradient_norms`` runs on a copy of the model (``copy.deepcopy``), in training mode (batch
 statistics, as training sees them) unless ``train_mode=False``: the model itself, its gradients
 and its batch-norm statistics are left as they were.
 """
@@ -29,7 +29,7 @@ from torch.nn import functional as F
 
 from .errors import CnnbookError, CnnbookTypeError, check_bool, check_int
 
-__all__ = ["residual_blocks", "weighted_layers", "zero_init_last_bn", "gradient_norms", "activation_stds",
+__all__ = ["residual_blocks", "weighted_layers", "zero_init_last_bn", "gradient_norms", "stem_and_blocks",
            "fixed_batches"]
 
 
@@ -161,27 +161,12 @@ def gradient_norms(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch
             "loss": loss_sum / count}
 
 
-@torch.no_grad()
-def activation_stds(model: nn.Module, images: torch.Tensor, train_mode: bool = True) -> dict[str, Any]:
-    """The standard deviation of the stem's output and of every block's output for ``images``.
-
-    Returns ``{"names": ["stem", "layer1.0", ...], "std": [...]}``; measured on a copy of the model, in
-    training mode by default (batch statistics), without gradients.
-    """
-    _check_model(model)
-    images = _check_images(images)
-    train_mode = check_bool("train_mode", train_mode)
-    probe = copy.deepcopy(model)
-    probe.train(train_mode)
-    names, stds = ["stem"], []
-    stem = probe.maxpool(probe.relu(probe.bn1(probe.conv1(images.to(next(probe.parameters()).device)))))
-    stds.append(stem.std().item())
-    x = stem
-    for name, block in residual_blocks(probe):
-        x = block(x)
-        names.append(name)
-        stds.append(x.std().item())
-    return {"names": names, "std": stds}
+def stem_and_blocks(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """``[("stem", the stem's last module), ("layer1.0", block), ...]``: the outputs to watch in a
+    ``cnnbook.models`` ResNet, in forward order (the stem ends with ``model.maxpool``, an identity in the
+    small-image stem)."""
+    model = _check_model(model)
+    return [("stem", model.maxpool)] + residual_blocks(model)
 
 
 def fixed_batches(dataset: Sequence, batch_size: int, count: int) -> list[tuple[torch.Tensor, torch.Tensor]]:

@@ -1,4 +1,4 @@
-"""The gradient-flow tools (cnnbook.gradient_flow) and their experiment (cnnbook.experiments.gradient_flow)."""
+"""The gradient-flow tools (cnnbook.gradients) and their experiment (cnnbook.experiments.gradient_flow)."""
 from __future__ import annotations
 
 import pytest
@@ -6,7 +6,8 @@ import torch
 from torch import nn
 
 from cnnbook.errors import CnnbookError, CnnbookTypeError
-from cnnbook.gradient_flow import (activation_stds, fixed_batches, gradient_norms, residual_blocks, weighted_layers,
+from cnnbook.debugging import activation_statistics
+from cnnbook.gradients import (fixed_batches, stem_and_blocks, gradient_norms, residual_blocks, weighted_layers,
                                    zero_init_last_bn)
 from cnnbook.models.cifar_resnet import cifar_resnet
 
@@ -49,8 +50,9 @@ def test_zero_init_makes_every_block_an_identity_path():
             x = x if block.downsample is None else block.downsample(x)
         direct = model.fc(torch.flatten(model.avgpool(x), 1))
         assert torch.equal(model(images), direct)
-    stds = activation_stds(model, images)
-    assert stds["names"] == ["stem", "layer1.0", "layer2.0", "layer3.0"] and len(stds["std"]) == 4
+    stds = activation_statistics(model, images, stem_and_blocks(model))
+    assert list(stds) == ["stem", "layer1.0", "layer2.0", "layer3.0"]
+    assert stds["stem"][1] == pytest.approx(model.relu(model.bn1(model.conv1(images))).std().item())
     # with a zero last scale the block's convolutions get no gradient at all
     norms = gradient_norms(model, [_batch()])
     assert norms["weight_grad"][1] == 0.0 and norms["weight_grad"][0] > 0
@@ -78,7 +80,7 @@ def test_fixed_batches_are_the_first_images_in_order():
     (lambda: gradient_norms(cifar_resnet(8), [(torch.zeros(1, 28, 28), torch.zeros(1, dtype=torch.long))]), "images"),
     (lambda: gradient_norms(cifar_resnet(8), [(torch.zeros(2, 1, 28, 28), torch.zeros(2))]), "labels"),
     (lambda: gradient_norms(cifar_resnet(8), [_batch()], train_mode="yes"), "train_mode"),
-    (lambda: activation_stds(cifar_resnet(8), torch.zeros(1, 1, 28, 28)), "images"),
+    (lambda: stem_and_blocks(nn.Linear(2, 2)), "model"),
     (lambda: zero_init_last_bn(cifar_resnet(8, residual=False)), "plain"),
 ])
 def test_bad_input_gets_a_clear_error(call, match):
