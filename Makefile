@@ -29,7 +29,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-freefont-otf poppler-utils chromium chromiu
 	latexmk xindy texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-latex-recommended \
 	texlive-fonts-recommended texlive-fonts-extra texlive-plain-generic
 
-.PHONY: help install install-python check test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments translations clean
+.PHONY: help install install-python check test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments translations colab clean
 
 help:
 	@echo "make install         Debian packages + Python packages + the cnnbook helper package"
@@ -45,6 +45,7 @@ help:
 	@echo "make test-book       build the HTML and PDF books and check them"
 	@echo "make experiments     re-run every experiment of the book and store its results (slow; ONLY=, WORKERS=, SCHEDULER=, CACHE=)"
 	@echo "make translations    list the Chinese cells to update (--stamp after translating: see CONTRIBUTING.md)"
+	@echo "make colab           write the Colab edition (colab/): the notebooks in plain Markdown, without outputs"
 	@echo "make test-gpu        re-execute every notebook on a GPU (errors fail; outputs not compared)"
 	@echo "make bench           speed benchmarks (ratios measured in one run)"
 	@echo "make bench-full      full-profile speed of every section, from the sample repeated (speed only)"
@@ -151,6 +152,12 @@ outputs:
 # rejected glossary terms; exit status 1 if any.  After translating: python3 scripts/translations.py --stamp
 translations:
 	$(PYTHON) scripts/translations.py
+
+# The Colab edition: colab/<lang>/<chapter>/<page>.ipynb, each notebook with its MyST (exercises,
+# citations, cross-references...) rewritten in the plain Markdown Colab renders, and without outputs.
+# `python3 scripts/colab_edition.py --check` names the editions that are missing or out of date.
+colab:
+	$(PYTHON) scripts/colab_edition.py
 
 clean:
 	rm -rf _build build artifacts
