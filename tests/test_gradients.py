@@ -118,3 +118,15 @@ def test_smoke_result_has_the_schema_the_page_reads(smoke_run):
     for variant, summary in result["summary"].items():
         assert len(summary["final_weight_grad"]) == settings["depth"]
         assert {"mean", "std", "min", "max", "n"} <= set(summary["eval_error"])
+
+
+def test_measuring_leaves_the_input_size_check_on():
+    """The hooks of the measurements must not see the input check's shape-only probe (which would fail
+    under them and switch the check off)."""
+    torch.manual_seed(0)
+    model = cifar_resnet(8)
+    images, _ = _batch()
+    activation_statistics(model, images, stem_and_blocks(model))
+    gradient_norms(model, [_batch()])
+    assert model._min_input_size_key is not None, "the probe ran"
+    assert model._min_input_size == cifar_resnet(8).min_input_size is not None

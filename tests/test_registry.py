@@ -80,3 +80,15 @@ def test_a_model_class_reads_like_its_figure(name):
     checks = [line for line in statements if line.startswith("check_")]
     assert len(checks) <= 1 and not any("check_int(" in line or "invalid(" in line for line in statements), \
         f"{name}.__init__ validates in its body: call one check_<name>_arguments(...) instead"
+
+
+def test_misuse_gets_a_clear_error():
+    with pytest.raises(CnnbookError, match="missing a required argument: 'depth'"):
+        models.get_model("vgg")
+    assert models.get_model("vgg", depth=11, num_classes=3).num_classes == 3
+    with pytest.raises(CnnbookError, match="unexpected keyword argument 'classes'"):
+        models.get_model("lenet", classes=3)
+    with pytest.raises(CnnbookError, match="write @register_model\\(\\) above my_net"):
+        @_registry.register_model
+        def my_net() -> nn.Module:
+            return nn.Identity()

@@ -67,6 +67,7 @@ def activation_statistics(model: nn.Module, images: torch.Tensor,
             statistics[name] = (values.mean().item(), values.std().item())
         return hook
 
+    getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not under the hooks
     handles = [module.register_forward_hook(hook_for(name)) for name, module in watched]
     try:
         with torch.no_grad():

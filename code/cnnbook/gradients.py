@@ -139,6 +139,7 @@ def gradient_norms(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch
             output.register_hook(tensor_hook)
         return forward_hook
 
+    getattr(probe, "min_input_size", None)  # the input check's one-off shape probe runs now, not under the hooks
     handles = [block.register_forward_hook(catch(index)) for index, (_, block) in enumerate(blocks)]
     device = next(probe.parameters()).device
     try:

@@ -142,8 +142,10 @@ def stored_results() -> list[str]:
 
 
 def is_current(name: str) -> bool:
-    """Whether the stored result ``name`` was made by the package's code as it is now: the code hash
-    stored with it equals the hash of the code and settings it depends on today."""
+    """Whether the stored result ``name`` holds for the package's code as it is now: the code hash stored
+    with it equals the hash of the code and settings it depends on today.  That is so when this code
+    made it, or when a later change was shown not to change it and its hash was renewed
+    (``provenance["rehashed"]`` then says when and why)."""
     result = load_result(name)
     return result["provenance"]["code_hash"] == code_hash(result["experiment"], result.get("settings"))
 

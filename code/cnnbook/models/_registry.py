@@ -13,7 +13,7 @@ and a page, a test or an experiment builds a model by its name::
     models.get_model("resnet18", num_classes=10)
     models.list_models("torchvision")                  # the names torchvision also has
     models.list_models("small")                        # the fast profile's models
-    models.small_image_size("resnet18_small")          # 28: the images it is trained on
+    models.small_image_size("resnet18_small")          # 28: the image size it is built and tested for
 
 A lookup of a name that is not registered fails with an error that names the closest names.
 """
@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import inspect
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, TypeVar
 
 from torch import nn
 
-from ..errors import CnnbookError, check_choice
+from ..errors import CnnbookError, CnnbookTypeError, check_choice
 
 Factory = TypeVar("Factory", bound=Callable[..., nn.Module])
 Kind = Literal["all", "torchvision", "small"]
@@ -50,8 +51,14 @@ def register_model(name: str | None = None, *, torchvision: bool = False,
 
     ``torchvision=True`` says that it builds torchvision's architecture under torchvision's name
     (the tests compare the two); ``small_image_size`` marks a narrow model of the fast CPU profile
-    and gives the height and width of the images it is trained on.
+    and gives the height and width it is built and tested for.  What a page trains it on is the
+    section's setting, ``run_config(section).image_size``, which may differ (DenseNet's page trains
+    ``densenet_small`` on 14x14 images to fit its time budget).
     """
+    if callable(name):
+        raise CnnbookTypeError(f"register_model is a decorator with arguments: write @register_model() above "
+                               f"{getattr(name, '__name__', 'the factory')}, not @register_model")
+
     def register(factory: Factory) -> Factory:
         key = name or factory.__name__
         if key in _REGISTRY:
@@ -87,12 +94,21 @@ def model_entry(name: str) -> ModelEntry:
 
 def get_model(name: str, **options: Any) -> nn.Module:
     """Build the model registered as ``name`` with the factory's keyword ``options``
-    (e.g. ``num_classes=10, in_channels=1``)."""
-    return model_entry(name).factory(**options)
+    (e.g. ``num_classes=10, in_channels=1``; a builder such as ``vgg`` needs its own, ``depth=16``)."""
+    factory = model_entry(name).factory
+    signature = inspect.signature(factory)
+    try:
+        signature.bind(**options)
+    except TypeError as error:
+        arguments = ", ".join(parameter.name + ("" if parameter.default is parameter.empty else "=...")
+                              for parameter in signature.parameters.values())
+        raise CnnbookTypeError(f"get_model({name!r}, ...) cannot call {name}({arguments}): {error}") from None
+    return factory(**options)
 
 
 def small_image_size(name: str) -> int:
-    """Height and width of the images that the fast profile's model ``name`` is trained on."""
+    """Height and width that the fast profile's model ``name`` is built and tested for (a section may
+    train it at another size: ``run_config(section).image_size`` decides)."""
     size = model_entry(name).small_image_size
     if size is None:
         raise CnnbookError(f"{name!r} is not one of the fast profile's small models: choose one of "

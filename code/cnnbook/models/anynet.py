@@ -100,8 +100,8 @@ class AnyNet(ImageClassifier):
         return self.fc(torch.flatten(x, 1))
 
 
-# The argument checks, one function per class or builder, which each calls in one line: the
-# source above reads like the paper's design space.
+# The argument checks.  Each class or builder above that has arguments to check calls its function
+# here in one line, so that the source above reads like the paper's design space.
 
 def check_anynet_block_arguments(out_channels: int, group_width: int, bottleneck_ratio: float,
                                  se_ratio: Optional[float]) -> None:

@@ -153,8 +153,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return grad
 
 
-# The argument checks, one function per class or function, which each calls in one line: the source above
-# reads like the paper's equations.
+# The argument checks.  Each class or builder above that has arguments to check calls its function
+# here in one line, so that the source above reads like the paper's equations.
 
 def check_batchnorm_arguments(num_features: int, eps: float, momentum: float) -> None:
     """Raise ``CnnbookError`` naming the problem if ``BatchNorm``'s arguments cannot build it."""

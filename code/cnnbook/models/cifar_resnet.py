@@ -158,8 +158,8 @@ def plain56(num_classes: int = 10, in_channels: int = 1) -> CifarResNet:
     return cifar_resnet(56, False, num_classes, in_channels)
 
 
-# The argument checks, one function per class, which each class calls in one line: the classes'
-# source above reads like the paper's figure.
+# The argument checks.  Each class or builder above that has arguments to check calls its function
+# here in one line, so that the source above reads like the paper's figure.
 
 def check_cifarresnet_arguments(blocks_per_stage: int, residual: bool, shortcut: str, num_classes: int,
                                 in_channels: int, width: int) -> None:

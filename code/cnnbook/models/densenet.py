@@ -206,8 +206,8 @@ def densenet_small(num_classes: int = 10, in_channels: int = 1, memory_efficient
                     num_init_features=24, small_stem=True, memory_efficient=memory_efficient)
 
 
-# The argument checks, one function per class, which each class calls in one line: the classes' source
-# above reads like the paper's figure.
+# The argument checks.  Each class or builder above that has arguments to check calls its function
+# here in one line, so that the source above reads like the paper's figure.
 
 def check_denselayer_arguments(memory_efficient: bool) -> None:
     """Raise ``CnnbookError`` naming the problem if ``DenseLayer``'s arguments cannot build it."""

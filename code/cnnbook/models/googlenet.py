@@ -217,8 +217,8 @@ def googlenet_small(num_classes: int = 10, in_channels: int = 1, aux_logits: boo
     return GoogLeNet(in_channels, num_classes, aux_logits=aux_logits, width_divisor=8, small_stem=True)
 
 
-# The argument checks, one function per class, which each class calls in one line: the classes'
-# source above reads like the paper's figure.
+# The argument checks.  Each class or builder above that has arguments to check calls its function
+# here in one line, so that the source above reads like the paper's figure.
 
 def check_inception_arguments(in_channels: int, ch1x1: int, ch3x3_reduce: int, ch3x3: int, ch_large_reduce: int,
                               ch_large: int, pool_proj: int, large_kernel_size: int, out_channels: int | None) -> None:

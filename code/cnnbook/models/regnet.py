@@ -197,8 +197,8 @@ def regnet_small(num_classes: int = 10, in_channels: int = 1, se_ratio: Optional
                   in_channels=in_channels, num_classes=num_classes, stem_width=16, stem_stride=1)
 
 
-# The argument checks, one function per builder, which each builder calls in one line: the
-# source above reads like the paper's rule.
+# The argument checks.  Each class or builder above that has arguments to check calls its function
+# here in one line, so that the source above reads like the paper's rule.
 
 def check_quantized_linear_widths_arguments(depth: int, w_0: int, w_a: float, w_m: float, quantum: int) -> None:
     """Raise ``CnnbookError`` naming the problem if ``quantized_linear_widths``'s arguments cannot give

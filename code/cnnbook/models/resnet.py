@@ -377,8 +377,8 @@ def resnet18_small(num_classes: int = 10, in_channels: int = 1) -> ResNet:
                   stage_widths=(16, 32, 64, 128), small_stem=True)
 
 
-# The argument checks, one function per class, which each class calls in one line: the classes'
-# source above reads like the paper's figure.
+# The argument checks.  Each class or builder above that has arguments to check calls its function
+# here in one line, so that the source above reads like the paper's figure.
 
 def check_bottleneck_arguments(out_channels: int, expansion: int, bottleneck_channels: int | None,
                                groups: int) -> None:

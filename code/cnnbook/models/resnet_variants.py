@@ -93,7 +93,8 @@ def se_resnext50_32x4d(num_classes: int = 1000, in_channels: int = 3, reduction:
     return se_resnet((3, 4, 6, 3), num_classes, in_channels, reduction, groups=32, width_per_group=4)
 
 
-# The argument checks, one function per builder, which each builder calls in one line.
+# The argument checks.  Each class or builder above that has arguments to check calls its function
+# here in one line, so that the source above reads like the paper's figure.
 
 def check_se_bottleneck_arguments(reduction: int) -> None:
     """Raise ``CnnbookError`` naming the problem if ``se_bottleneck``'s arguments cannot build a block class."""

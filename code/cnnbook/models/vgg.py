@@ -194,8 +194,8 @@ def vgg11_small(num_classes: int = 10, in_channels: int = 1) -> VGG:
     return vgg_small(11, False, num_classes, in_channels)
 
 
-# The argument checks, one function per class or builder, which each calls in one line: the classes'
-# source above reads like the paper's figure.
+# The argument checks.  Each class or builder above that has arguments to check calls its function
+# here in one line, so that the source above reads like the paper's figure.
 
 def check_vgg_arguments(architecture: Sequence[Sequence[int]], batch_norm: bool, hidden_features: int,
                         dropout: float, pool_size: int, init: str) -> None:
