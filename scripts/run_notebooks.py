@@ -21,8 +21,10 @@ from nbclient import NotebookClient
 
 def execute(path: Path, store: bool) -> float:
     notebook = nbformat.read(path, as_version=4)
+    # record_timing=False: no execution timestamps in the cells' metadata, so that storing a notebook again
+    # changes only what its cells print, and opening it in JupyterLab has nothing to normalise.
     client = NotebookClient(notebook, timeout=1200, kernel_name="python3", store_widget_state=store,
-                            resources={"metadata": {"path": str(path.parent)}})
+                            record_timing=False, resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start

@@ -334,3 +334,16 @@ def test_smaller_entry_points():
         models.AnyNet([1], [64], [8], bottleneck_ratios=[-1.0])
 
 
+
+
+def test_a_slider_starts_on_its_grid():
+    """A value off the grid min + k * step snaps when displayed and redraws the figure for another value."""
+    import ipywidgets as widgets
+    from cnnbook.interactive import slider_explorer
+    with pytest.raises(CnnbookError, match=r"sliders\['crop_scale'\] starts at value=0.5.*snap to 0.48 or 0.52"):
+        slider_explorer(lambda **values: None,
+                        {"crop_scale": widgets.FloatSlider(value=0.5, min=0.08, max=1.0, step=0.04)}, "text")
+    box = slider_explorer(lambda **values: None,
+                          {"crop_scale": widgets.FloatSlider(value=0.5, min=0.1, max=1.0, step=0.05),
+                           "seed": widgets.IntSlider(value=0, min=0, max=20)}, "text")
+    assert box.children[0].value == 0.5

@@ -184,3 +184,10 @@ def test_pages_use_the_library_not_the_experiments_and_no_private_names(path):
         if re.search(r"getattr\((cnnbook\.)?models,", cell.source):
             problems.append(f"cell {index}: getattr(models, ...): use models.get_model(name)")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: f"{p.parent.parent.name}-{p.parent.name}-{p.stem}")
+def test_stored_notebooks_carry_no_execution_timestamps(path):
+    """Storing again changes only what the cells print (scripts/run_notebooks.py: record_timing=False)."""
+    stamped = [index for index, cell in enumerate(read(path).cells) if "execution" in cell.metadata]
+    assert not stamped, f"cells {stamped} carry execution timestamps: store with make outputs, or strip them"

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from .errors import CnnbookTypeError
+from .errors import CnnbookError, CnnbookTypeError
 
 
 class _Explorer(widgets.VBox):
@@ -24,6 +24,20 @@ class _Explorer(widgets.VBox):
 
     def _repr_pretty_(self, printer, cycle) -> None:  # IPython's text form
         printer.text(self.static_text)
+
+
+def _check_on_grid(name: str, slider: widgets.Widget) -> None:
+    """A slider whose value is not ``min + k * step`` snaps to the grid when it is displayed, and that
+    change redraws the figure for a value the page did not choose: refuse it, naming the values that fit."""
+    step, low, value = getattr(slider, "step", None), getattr(slider, "min", None), getattr(slider, "value", None)
+    if not all(isinstance(x, (int, float)) for x in (step, low, value)) or step <= 0:
+        return
+    steps = (value - low) / step
+    if abs(steps - round(steps)) > 1e-6:
+        below, above = low + int(steps) * step, low + (int(steps) + 1) * step
+        raise CnnbookError(f"sliders[{name!r}] starts at value={value:g}, which is not on its grid min + k * step "
+                           f"= {low:g} + k * {step:g} (it would snap to {below:g} or {above:g} when displayed): "
+                           "choose min and step so that the value is one of the grid's points")
 
 
 def slider_explorer(draw: Callable[..., plt.Figure], sliders: dict[str, widgets.Widget], static_text: str) -> widgets.VBox:
@@ -39,6 +53,8 @@ def slider_explorer(draw: Callable[..., plt.Figure], sliders: dict[str, widgets.
                                "argument names to widgets, e.g. {'lr': widgets.FloatSlider(...)}")
     if not isinstance(static_text, str):
         raise CnnbookTypeError(f"static_text={static_text!r} is not allowed: static_text must be a str")
+    for name, slider in sliders.items():
+        _check_on_grid(name, slider)
     output = widgets.Output()
 
     def redraw(_change: object = None) -> None:
