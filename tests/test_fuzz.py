@@ -43,6 +43,9 @@ EXTRA = {
     "aux_logits": st.one_of(st.booleans(), ODD), "scratch_batch_norm": st.one_of(st.booleans(), ODD),
     "se_ratio": st.one_of(st.none(), RATIO), "batch_norm": st.one_of(st.booleans(), ODD),
     "depth": st.one_of(st.sampled_from([11, 13, 16, 19, 6]), ODD), "name": st.sampled_from(["regnet_x_400mf", "x", 3]),
+    "layers": INT_LIST, "reduction": COUNT, "groups": COUNT, "width_per_group": COUNT, "conv_groups": COUNT,
+    "width": COUNT, "residual": st.one_of(st.booleans(), ODD), "shortcut": st.sampled_from(["A", "B", "C", 1]),
+    "memory_efficient": st.one_of(st.booleans(), ODD), "batch_norm_position": st.sampled_from(["before", "after", "x"]),
 }
 CLASSES = {
     models.LeNet: dict(batch_norm=EXTRA["batch_norm"]),
@@ -95,6 +98,7 @@ def draw_arguments(data, function, extra: dict) -> dict:
     arguments = {}
     for name, parameter in parameters.items():
         required = parameter.default is inspect.Parameter.empty
+        assert name in strategies or not required, f"{function.__name__}: add a strategy for its argument {name!r}"
         if name in strategies and (required or data.draw(st.booleans(), label=f"pass {name}")):
             arguments[name] = data.draw(strategies[name], label=name)
     return arguments
@@ -235,3 +239,12 @@ def test_inspection_and_device_entry_points(model, trainable_only, device):
         assert isinstance(choose_device(device), torch.device)
     except Exception as error:  # noqa: BLE001
         assert_named_error(error, {"device": device, "preferred": device})
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_every_factory_argument_is_drawn(name):
+    """A factory argument the fuzz test has no strategy for would never be tried (or, if required,
+    would fail the test with a TypeError that says nothing): every argument has one."""
+    parameters = inspect.signature(models.model_entry(name).factory).parameters
+    missing = set(parameters) - {"num_classes", "in_channels", *EXTRA}
+    assert not missing, f"{name}: add a strategy to EXTRA for {sorted(missing)}"
