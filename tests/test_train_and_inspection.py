@@ -196,17 +196,29 @@ def test_train_with_precise_bn_evaluates_with_recomputed_statistics():
     torch.manual_seed(2)
     dataset = TensorDataset(torch.randn(64, 1, 6, 6), torch.randint(0, 10, (64,)))
     loader = DataLoader(dataset, batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(0))
+    eval_loader = DataLoader(dataset, batch_size=32)
     model = _bn_model()
-    train(model, loader, loader, 2, 0.1, device="cpu", eval_name="held-out", plot=False, progress=False,
+    train(model, loader, eval_loader, 2, 0.1, device="cpu", eval_name="held-out", plot=False, progress=False,
           precise_bn_batches=2)
     stored = model[1].running_mean.clone(), model[1].running_var.clone()
     assert recompute_batch_norm_statistics(model, _precise_bn_batches(loader, 2, 0)) == 2
     assert torch.allclose(stored[0], model[1].running_mean) and torch.allclose(stored[1], model[1].running_var)
     plain = _bn_model()
     loader.generator.manual_seed(0)
-    train(plain, loader, loader, 2, 0.1, device="cpu", eval_name="held-out", plot=False, progress=False)
+    train(plain, loader, eval_loader, 2, 0.1, device="cpu", eval_name="held-out", plot=False, progress=False)
     assert all(torch.equal(a, b) for a, b in zip(plain.parameters(), model.parameters())), \
-        "the statistics' batches leave the training loader's shuffling alone: the same weights"
+        "the statistics' batches and the extra evaluation leave the shuffling and random numbers alone: same weights"
     assert not torch.allclose(plain[1].running_mean, model[1].running_mean)
+    loader.generator.manual_seed(0)
+    history = train(_bn_model(), loader, eval_loader, 2, 0.1, device="cpu", eval_name="held-out", plot=False,
+                    progress=False, precise_bn_batches=2)
+    assert len(history.eval_acc_moving_averages) == len(history.eval_acc) == 2
+    loader.generator.manual_seed(0)
+    plain_history = train(_bn_model(), loader, eval_loader, 2, 0.1, device="cpu", eval_name="held-out", plot=False,
+                          progress=False)
+    assert history.eval_acc_moving_averages == plain_history.eval_acc, \
+        "the moving-average accuracy is what a run without precise statistics measures"
+    assert plain_history.eval_acc_moving_averages == []
+    assert history.train_loss == plain_history.train_loss
     with pytest.raises(CnnbookError, match="precise_bn_batches=-1"):
         train(plain, loader, loader, 1, 0.1, device="cpu", eval_name="held-out", progress=False, precise_bn_batches=-1)

@@ -32,6 +32,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": ("配置“{profile}”：{model}，训练图像 {train_size:,} 张（{train_what}），"
                "评估图像 {eval_size:,} 张（{eval_what}）；{image_size}x{image_size} 像素，批量大小 {batch_size}，"
                "{epochs} 轮，学习率 {lr}，动量 {momentum}")},
+    "run precise bn": {"en": "; batch-norm statistics recomputed over {batches} training batches ({images:,} images) "
+                              "before each evaluation",
+                       "zh": "；每次评估前用 {batches} 个训练小批量（{images:,} 张图像）重新计算批量归一化的统计量"},
     "sample train": {"en": "Fashion-MNIST training-set images 0-2047",
                      "zh": "Fashion-MNIST 训练集第 0-2047 张"},
     "sample eval": {"en": "held-out images (training-set images 2048-2556, not the official test set)",
@@ -52,6 +55,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "higher at every seed": {"en": "{first} higher at every seed", "zh": "{first} 在每个随机种子上都更高"},
     "lower at every seed": {"en": "{first} lower at every seed", "zh": "{first} 在每个随机种子上都更低"},
     "within noise": {"en": "ranges overlap: within noise", "zh": "范围重叠：在噪声之内"},
+    "paired higher": {"en": "{first} higher in {higher} of {n} pairs, lower in {lower} (sign test p = {p:.2g})",
+                      "zh": "{first}有 {higher} 对更高（共 {n} 对），{lower} 对更低（符号检验 p = {p:.2g}）"},
+    "paired lower": {"en": "{first} lower in {lower} of {n} pairs, higher in {higher} (sign test p = {p:.2g})",
+                     "zh": "{first}有 {lower} 对更低（共 {n} 对），{higher} 对更高（符号检验 p = {p:.2g}）"},
+    "paired all higher, too few": {"en": ("{first} higher in all {n} pairs (sign test p = {p:.2g}: {n} pairs are too "
+                                          "few for p <= {level:g})"),
+                                   "zh": "{first}在全部 {n} 对中都更高（符号检验 p = {p:.2g}：{n} 对太少，达不到 p <= {level:g}）"},
+    "paired all lower, too few": {"en": ("{first} lower in all {n} pairs (sign test p = {p:.2g}: {n} pairs are too "
+                                         "few for p <= {level:g})"),
+                                  "zh": "{first}在全部 {n} 对中都更低（符号检验 p = {p:.2g}：{n} 对太少，达不到 p <= {level:g}）"},
+    "paired within noise": {"en": ("{first} higher in {higher}, lower in {lower} of {n} pairs (sign test p = {p:.2g}): "
+                                   "within noise"),
+                            "zh": "{first}有 {higher} 对更高、{lower} 对更低（共 {n} 对，符号检验 p = {p:.2g}）：在噪声之内"},
 }
 
 

@@ -50,6 +50,7 @@ class RunConfig:
     momentum: float = 0.0
     model_kwargs: dict[str, Any] = field(default_factory=dict)
     schedule: str | dict[str, Any] | None = None  # see cnnbook.schedules.scheduler_for; None: a constant rate
+    precise_bn_batches: int = 0  # train(precise_bn_batches=...): 0 evaluates with the moving averages
 
     @property
     def split(self) -> str:
@@ -76,7 +77,9 @@ class RunConfig:
                   train_size=train_size, train_what=tr("sample train" if sample else "official train"),
                   eval_size=eval_size, eval_what=tr("sample eval" if sample else "official eval"),
                   image_size=self.image_size, batch_size=self.batch_size, epochs=self.epochs, lr=self.lr,
-                  momentum=self.momentum)
+                  momentum=self.momentum) + (tr("run precise bn", batches=self.precise_bn_batches,
+                                                images=self.precise_bn_batches * self.batch_size)
+                                             if self.precise_bn_batches else "")
 
     def __str__(self) -> str:
         return self.describe()

@@ -41,6 +41,9 @@ class History:
     device: str = "cpu"
     eval_name: str = "test"
     learning_rates: list[float] = field(default_factory=list)  # of the first parameter group, per epoch
+    # With precise batch-norm statistics (``train(..., precise_bn_batches=k)``): the accuracy each epoch
+    # would have had with the moving averages, measured on the same weights just before they were replaced.
+    eval_acc_moving_averages: list[float] = field(default_factory=list)
 
     def summary(self) -> str:
         """The closing line: final loss and accuracies, speed and device."""
@@ -128,11 +131,27 @@ def recompute_batch_norm_statistics(model: nn.Module, batches: Iterable[Any],
             yield batch
 
     was_training = model.training
-    torch.optim.swa_utils.update_bn(counted(), model, device=torch.device(device))
+    with torch.no_grad():  # forward passes only: nothing to differentiate
+        torch.optim.swa_utils.update_bn(counted(), model, device=torch.device(device))
     model.train(was_training)
     if not used:
         raise CnnbookError("batches gave no batch: recomputing batch-norm statistics needs at least one")
     return len(used)
+
+
+def _batch_norm_buffers(model: nn.Module) -> list[torch.Tensor]:
+    """Copies of the statistics buffers (running mean, variance, count) of every batch-norm layer."""
+    return [buffer.clone() for module in model.modules() if isinstance(module, BATCH_NORM_LAYERS)
+            for buffer in module.buffers()]
+
+
+def _restore_batch_norm_buffers(model: nn.Module, saved: list[torch.Tensor]) -> None:
+    """Put back what ``_batch_norm_buffers`` copied."""
+    buffers = [buffer for module in model.modules() if isinstance(module, BATCH_NORM_LAYERS)
+               for buffer in module.buffers()]
+    with torch.no_grad():
+        for buffer, copy in zip(buffers, saved, strict=True):
+            buffer.copy_(copy)
 
 
 def _precise_bn_batches(train_loader: DataLoader, count: int, seed: int | None) -> Iterable[Any]:
@@ -272,6 +291,10 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
             from the current weights over this many training batches
             (``recompute_batch_norm_statistics``), instead of evaluating with moving averages that
             lag the weights of a short run.  0 (the default): the moving averages, as PyTorch keeps them.
+            Training itself is the same either way: the same weights, and the moving averages go on
+            from where they were (the recomputed statistics are used for the evaluation, and kept in
+            the model after the last epoch); ``History.eval_acc_moving_averages`` records what the
+            moving averages scored on the same weights.
     """
     _check_training_arguments(model, train_loader, eval_loader, epochs, lr, momentum, weight_decay, eval_name,
                               description, seed, plot, progress)
@@ -340,8 +363,13 @@ def train(model: nn.Module, train_loader: DataLoader, eval_loader: DataLoader, e
         history.train_loss.append(loss_sum.item() / seen)
         history.train_acc.append(correct.item() / seen)
         if precise_bn_batches:
+            moving_averages = _batch_norm_buffers(model)
+            with torch.random.fork_rng(devices=[]):  # iterating a loader draws a random number: put it back
+                history.eval_acc_moving_averages.append(evaluate_accuracy(model, eval_loader, device))
             recompute_batch_norm_statistics(model, _precise_bn_batches(train_loader, precise_bn_batches, seed), device)
         history.eval_acc.append(evaluate_accuracy(model, eval_loader, device))
+        if precise_bn_batches and epoch + 1 < epochs:  # training goes on with the moving averages it had
+            _restore_batch_norm_buffers(model, moving_averages)
         if scheduler is not None:
             scheduler.step()
         if live is not None:
@@ -364,7 +392,8 @@ def run_section(run: "RunConfig", seed: int = 0, *, epochs: int | None = None, i
                 root: str | None = None, description: str | None = None, plot: bool | None = False,
                 progress: bool = False) -> tuple[nn.Module, History]:
     """Train a section's run as its page does, seeded with ``seed``: its data (``run.split`` at
-    ``run.image_size``), loaders, model and learning-rate schedule (``run.schedule``); return the
+    ``run.image_size``), loaders, model, learning-rate schedule (``run.schedule``) and batch-norm
+    statistics (``run.precise_bn_batches``); return the
     trained model and its ``History``.  Every experiment and script that trains a section calls this.
 
     Args:
@@ -387,7 +416,7 @@ def run_section(run: "RunConfig", seed: int = 0, *, epochs: int | None = None, i
     history = train(model, train_iter, eval_iter, epochs, run.lr, momentum=run.momentum, weight_decay=weight_decay,
                     label_smoothing=label_smoothing, lr_scheduler=scheduler_for(run.schedule, epochs),
                     device=device, eval_name=data.eval_name, description=description, seed=seed, plot=plot,
-                    progress=progress)
+                    progress=progress, precise_bn_batches=run.precise_bn_batches)
     return model, history
 
 

@@ -16,7 +16,8 @@ RegNetY).
 
 Example (RegNetX-400MF: d=22, w_0=24, w_a=24.48, w_m=2.54, g=16): steps 1-3 give block widths
 24, 64 (x2), 152 (x7), 392 (x12), so stage depths 1, 2, 7, 12; step 5 rounds the widths to
-multiples of 16: 32, 64, 160, 400.  Shapes are AnyNet's: ``(batch, 3, 224, 224)`` ->
+multiples of 16: 32, 64, 160, 400 (torchvision's rounding, which this package follows; pycls rounds
+392 half to even, to 384: see ``round_to_multiple``).  Shapes are AnyNet's: ``(batch, 3, 224, 224)`` ->
 stem ``(batch, 32, 112, 112)`` -> stages at 56, 28, 14, 7 pixels -> ``(batch, num_classes)``.
 
 The factories use the published parameters (the same values as torchvision's
@@ -49,8 +50,11 @@ def quantized_linear_widths(depth: int, w_0: int, w_a: float, w_m: float,
 
 
 def round_to_multiple(value: float, divisor: int) -> int:
-    """``value`` rounded to the nearest multiple of ``divisor``, at least ``divisor``, and not more
-    than 10% below ``value`` (the rounding of torchvision's and pycls's ``make_divisible``)."""
+    """``value`` rounded to the nearest multiple of ``divisor`` (a half rounds up), at least
+    ``divisor``, and not more than 10% below ``value``: torchvision's ``_make_divisible``, which
+    this package reproduces.  The paper's code (pycls, ``quantize_float``) uses Python's ``round``,
+    which rounds a half to the even multiple: the two disagree only at an exact half, e.g.
+    RegNetX-400MF's last stage, 392 in groups of 16: torchvision 400, pycls 384."""
     rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
     if rounded < 0.9 * value:
         rounded += divisor
