@@ -14,7 +14,13 @@ SHA-256 of that text (trailing spaces and surrounding blank lines dropped).
 
 The English text itself, at translation time, is kept beside the Chinese notebook in
 chapters/zh/<chapter>/.translations/<section>.json (keyed by that hash), so that a report can show
-what changed in English since the translation as a unified diff.
+what changed in English since the translation as a unified diff.  The Markdown pages (the index
+page of the book and of each chapter, the glossary page) are checked and stamped too, each as one
+markdown cell; having no cell metadata, their stamp is kept in that same file.
+
+The glossary check (book/glossary.yml) fails a Chinese page that uses a rejected variant of a
+term, or that names a term's other common name (its `also`) anywhere but once, as 「也称X」, in the
+first prose cell that uses the term.
 
     python3 scripts/translations.py                 list the cells that need translating (with the
                                                     English change) and the rejected glossary terms;
@@ -102,6 +108,21 @@ def cell_text(cell) -> str:
     return normalize(cell.source)
 
 
+def caption_texts(node) -> list[str]:
+    """The figure captions in a cell's metadata (myst-nb ``mystnb.figure.caption``): prose the book shows."""
+    if isinstance(node, dict):
+        return [text for key, value in node.items()
+                for text in ([value] if key == "caption" and isinstance(value, str) else caption_texts(value))]
+    if isinstance(node, list):
+        return [text for value in node for text in caption_texts(value)]
+    return []
+
+
+def shown_text(cell) -> str:
+    """What a reader of the Chinese page reads of this cell: its translatable text and its captions."""
+    return "\n".join([cell_text(cell), *caption_texts(cell.get("metadata", {}))])
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
@@ -115,7 +136,7 @@ def stamp_of(cell) -> dict:
 
 @dataclass
 class Pair:
-    name: str        # "modern_cnn/alexnet"
+    name: str        # "modern_cnn/alexnet", "modern_cnn/index"
     english: Path
     chinese: Path
 
@@ -123,10 +144,15 @@ class Pair:
     def store(self) -> Path:
         return self.chinese.parent / STORE_DIR / (self.chinese.stem + ".json")
 
+    @property
+    def is_markdown(self) -> bool:
+        return self.english.suffix == ".md"
+
 
 def pairs(chapters: Path = CHAPTERS, only: list[str] | None = None) -> list[Pair]:
     found = []
-    for english in sorted((chapters / "en").rglob("*.ipynb")):
+    pages = sorted([*(chapters / "en").rglob("*.ipynb"), *(chapters / "en").rglob("*.md")])
+    for english in pages:
         if ".ipynb_checkpoints" in english.parts:
             continue
         relative = english.relative_to(chapters / "en")
@@ -165,14 +191,30 @@ def read_store(pair: Pair) -> dict[str, str]:
     return {key: "".join(lines) for key, lines in data.get("english", {}).items()}
 
 
-def write_store(pair: Pair, texts: dict[str, str]) -> bool:
+def read_page(pair: Pair, lang: str) -> nbformat.NotebookNode:
+    """The page as a notebook: a Markdown page is one markdown cell, its stamp read from the store."""
+    path = pair.english if lang == "en" else pair.chinese
+    if not pair.is_markdown:
+        return nbformat.read(path, as_version=4)
+    cell = nbformat.v4.new_markdown_cell(path.read_text(encoding="utf-8"))
+    if lang == "zh" and pair.store.exists():
+        stamp = json.loads(pair.store.read_text(encoding="utf-8")).get("stamp")
+        if stamp:
+            cell.metadata[STAMP_KEY] = stamp
+    return nbformat.v4.new_notebook(cells=[cell])
+
+
+def write_store(pair: Pair, texts: dict[str, str], page_stamp: dict | None = None) -> bool:
     """Write the store, entries in the order given (cell order), only if it changes; True if it did."""
+    where = "in the cell's metadata" if page_stamp is None else "under \"stamp\" below"
     data = {
         "about": f"The English text each cell of {pair.chinese.name} was translated from, keyed by the "
-                 f"hash in the cell's metadata ({STAMP_KEY}.{ENGLISH_HASH}). Written by "
+                 f"hash {where} ({STAMP_KEY}.{ENGLISH_HASH}). Written by "
                  "scripts/translations.py --stamp: do not edit.",
         "english": {key: text.splitlines(keepends=True) for key, text in texts.items()},
     }
+    if page_stamp is not None:
+        data["stamp"] = page_stamp
     new = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     if pair.store.exists() and pair.store.read_text(encoding="utf-8") == new:
         return False
@@ -254,14 +296,46 @@ def rejected_terms(text: str, glossary: list[dict]) -> list[tuple[str, dict, int
     return found
 
 
+def other_name_problems(name: str, zh: nbformat.NotebookNode, glossary: list[dict]) -> list[Problem]:
+    """A term's other common name (``also``) only once, as 「也称X」, in the first prose cell using the term."""
+    problems = []
+    for entry in glossary:
+        for other in entry.get("also") or []:
+            marked = f"也称{other}"
+            texts = [shown_text(cell) for cell in zh.cells]
+            for index, text in enumerate(texts):
+                bare = text.count(other) - text.count(marked)
+                if bare:
+                    problems.append(Problem(
+                        name, index, "glossary",
+                        f"uses {other}{f' ({bare} times)' if bare > 1 else ''}: the book writes {entry['zh']} for "
+                        f"\"{entry['en']}\" and names {other} once per page, as 「{entry['zh']}（{marked}）」 at "
+                        "the first use (book/glossary.yml)", [], describe(index, zh.cells[index])))
+            prose = [i for i, cell in enumerate(zh.cells) if cell.cell_type == "markdown" and entry["zh"] in texts[i]]
+            given = [i for i, text in enumerate(texts) for _ in range(text.count(marked))]
+            if prose and given != [prose[0]]:
+                where = ", ".join(f"cell {i}" for i in given) or "nowhere"
+                problems.append(Problem(
+                    name, prose[0], "glossary",
+                    f"the first prose use of {entry['zh']} on this page should give its other name once, as "
+                    f"「{entry['zh']}（{marked}）」 (book/glossary.yml), so that a search for either finds the page; "
+                    f"it is given {where}", [], describe(prose[0], zh.cells[prose[0]])))
+            elif not prose and given:
+                problems.append(Problem(
+                    name, given[0], "glossary",
+                    f"gives {marked} but its prose never uses {entry['zh']}: write the term", [],
+                    describe(given[0], zh.cells[given[0]])))
+    return problems
+
+
 def check_pair(pair: Pair, glossary: list[dict]) -> list[Problem]:
     name = shown(pair.chinese)
     if not pair.chinese.exists():
         return [Problem(name, None, "structure", f"missing: {shown(pair.english)} has no Chinese twin")]
-    en, zh = nbformat.read(pair.english, as_version=4), nbformat.read(pair.chinese, as_version=4)
-    problems = []
+    en, zh = read_page(pair, "en"), read_page(pair, "zh")
+    problems = other_name_problems(name, zh, glossary)
     for index, cell in enumerate(zh.cells):
-        for variant, entry, count, excerpt in rejected_terms(cell_text(cell), glossary):
+        for variant, entry, count, excerpt in rejected_terms(shown_text(cell), glossary):
             times = f" ({count} times)" if count > 1 else ""
             problems.append(Problem(
                 name, index, "glossary",
@@ -329,7 +403,7 @@ def stamp(chapters: Path = CHAPTERS, only: list[str] | None = None, *, changed: 
         if not sep or not cell.isdigit():
             raise UsageError(f"--mark-translated {item!r}: write NOTEBOOK:CELL, e.g. modern_cnn/alexnet:12")
         pair = find_pair(all_pairs, notebook)
-        count = len(nbformat.read(pair.chinese, as_version=4).cells) if pair.chinese.exists() else 0
+        count = len(read_page(pair, "zh").cells) if pair.chinese.exists() else 0
         if int(cell) >= count:
             raise UsageError(f"--mark-translated {item}: {shown(pair.chinese)} has cells 0 to {count - 1}")
         marked.setdefault(pair.name, set()).add(int(cell))
@@ -341,7 +415,7 @@ def stamp(chapters: Path = CHAPTERS, only: list[str] | None = None, *, changed: 
         if not pair.chinese.exists():
             result.refused.append(f"{shown(pair.english)}: no Chinese twin at {shown(pair.chinese)}")
             continue
-        en, zh = nbformat.read(pair.english, as_version=4), nbformat.read(pair.chinese, as_version=4)
+        en, zh = read_page(pair, "en"), read_page(pair, "zh")
         if [c.cell_type for c in en.cells] != [c.cell_type for c in zh.cells]:
             result.refused.append(f"{shown(pair.chinese)}: its cells do not mirror the English notebook; "
                                   "nothing stamped")
@@ -373,10 +447,11 @@ def stamp(chapters: Path = CHAPTERS, only: list[str] | None = None, *, changed: 
                 notebook_changed = True
                 result.stamped.append(f"{where}: {why}")
         used = list(dict.fromkeys(stamp_of(c)[ENGLISH_HASH] for c in zh.cells if ENGLISH_HASH in stamp_of(c)))
-        if notebook_changed:
+        if notebook_changed and not pair.is_markdown:
             nbformat.write(zh, pair.chinese)   # nbformat's own layout (indent 1): small diffs
             result.written.append(shown(pair.chinese))
-        if write_store(pair, {key: store[key] for key in used if key in store}):
+        page_stamp = stamp_of(zh.cells[0]) if pair.is_markdown else None
+        if write_store(pair, {key: store[key] for key in used if key in store}, page_stamp):
             result.written.append(shown(pair.store))
     return result
 

@@ -101,7 +101,7 @@ def test_training_outputs_say_what_produced_them(path):
     for index, cell in enumerate(read(path).cells):
         if cell.cell_type == "code" and re.search(r"^history = train\(|\btrain\(model", cell.source, re.M):
             printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-            assert re.search(r"profile 'fast'|配置“fast”", printed), f"cell {index}: no profile in the output"
+            assert re.search(r"profile 'fast'|快速配置：", printed), f"cell {index}: no profile in the output"
             assert re.search(r"[\d,]+ (training images|张)", printed), f"cell {index}: no dataset size in the output"
             assert re.search(r"\d+x\d+ (pixels|像素)", printed), f"cell {index}: no image size in the output"
             assert re.search(r"(on|设备) (cpu|cuda|mps)", printed), f"cell {index}: no device in the output"

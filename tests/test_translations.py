@@ -265,3 +265,47 @@ def test_rejected_terms_longest_variant_wins_and_chosen_terms_are_fine():
     found = translations.rejected_terms("池化层和最大池化；汇聚层。", glossary)
     assert [(variant, count) for variant, _, count, _ in found] == [("最大池化", 1), ("池化层", 1)]
     assert translations.rejected_terms("汇聚层与最大汇聚", glossary) == []
+
+
+def test_a_terms_other_name_is_given_once_at_its_first_use(copy):
+    first = next(i for i, c in enumerate(copy.read("zh").cells)
+                 if c.cell_type == "markdown" and "批量规范化" in c.source)
+    assert "批量规范化（也称批量归一化" in copy.read("zh").cells[first].source
+    with copy.edit("zh") as notebook:           # the other name again, bare, further down
+        index = markdown_cell(notebook)
+        notebook.cells[index].source += "\n批量归一化让训练更稳定。"
+    problems = copy.check()
+    assert [(p.kind, p.cell) for p in problems] == [("glossary", index)]
+    assert "批量归一化" in problems[0].message and "批量规范化" in problems[0].message
+    with copy.edit("zh") as notebook:           # ... and not given at the first use
+        notebook.cells[index].source = notebook.cells[index].source.replace("\n批量归一化让训练更稳定。", "")
+        notebook.cells[first].source = notebook.cells[first].source.replace("也称批量归一化，", "")
+    problems = copy.check()
+    assert [(p.kind, p.cell) for p in problems] == [("glossary", first)]
+    assert "也称批量归一化" in problems[0].message and "nowhere" in problems[0].message
+
+
+def test_markdown_pages_are_stamped_and_checked_like_notebooks(copy):
+    english, chinese = copy.chapters / "en" / "modern_cnn" / "index.md", copy.chapters / "zh" / "modern_cnn" / "index.md"
+    english.write_text("# Modern CNNs\n\nThe chapter.\n", encoding="utf-8")
+    chinese.write_text("# 现代卷积神经网络\n\n本章。\n", encoding="utf-8")
+    assert [(p.kind, p.notebook.endswith("index.md")) for p in copy.check()] == [("unstamped", True)]
+    result = copy.stamp()
+    assert result.stamped and not result.refused
+    assert copy.check() == []
+    assert chinese.read_text(encoding="utf-8") == "# 现代卷积神经网络\n\n本章。\n"   # the page itself untouched
+    english.write_text("# Modern CNNs\n\nThe chapter, revised.\n", encoding="utf-8")
+    problems = copy.check()
+    assert [p.kind for p in problems] == ["changed"] and "+The chapter, revised." in str(problems[0])
+    chinese.write_text("# 现代卷积神经网络\n\n本章，修订后。每个过滤器。\n", encoding="utf-8")
+    assert sorted(p.kind for p in copy.check()) == ["changed", "glossary"]
+    assert copy.stamp().stamped
+    assert [p.kind for p in copy.check()] == ["glossary"]
+
+
+def test_rejected_term_in_a_figure_caption_is_reported(copy):
+    with copy.edit("zh") as notebook:
+        index = code_cell_with(notebook, "torch.manual_seed(0)")
+        notebook.cells[index].metadata["mystnb"] = {"figure": {"caption": "每个过滤器学到的特征", "name": "fig-x"}}
+    problems = copy.check()
+    assert [(p.kind, p.cell) for p in problems] == [("glossary", index)] and "过滤器" in problems[0].message

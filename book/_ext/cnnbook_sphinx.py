@@ -278,10 +278,14 @@ class GlossaryTable(SphinxDirective):
                 refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=True,
                 refwarn=True, refdoc=self.env.docname)
             # Chinese text: class cnnbookzh (LaTeX \\DUrolecnnbookzh: a CJK font in the English PDF)
-            cells = [nodes.Text(entry["en"]), nodes.inline(text=entry["zh"], classes=["cnnbookzh"]),
+            # the other common name (``also``) in brackets: each page gives it once, as 「也称X」
+            also = "".join(f"（也称{name}）" for name in entry.get("also") or [])
+            cells = [nodes.Text(entry["en"]), nodes.inline(text=entry["zh"] + also, classes=["cnnbookzh"]),
                      where]
             if len(headers) == 4:
-                cells.append(nodes.inline(text="、".join(entry["rejected"]), classes=["cnnbookzh"]))
+                why = (entry.get("why") or {}).get("zh")
+                rejected = "、".join(entry["rejected"]) + (f"。{why}。" if why else "")
+                cells.append(nodes.inline(text=rejected, classes=["cnnbookzh"]))
             body += self._row(cells)
         return [table]
 

@@ -7,12 +7,13 @@ The environment variable ``CNNBOOK_LANG`` sets the default.
 from __future__ import annotations
 
 import os
+import re
 
 LANGUAGES = ("en", "zh")
 _language = os.environ.get("CNNBOOK_LANG", "en") if os.environ.get("CNNBOOK_LANG") in LANGUAGES else "en"
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "epoch": {"en": "epoch", "zh": "轮次"},
+    "epoch": {"en": "epoch", "zh": "迭代周期"},
     "train loss": {"en": "train loss", "zh": "训练损失"},
     "train acc": {"en": "train acc", "zh": "训练准确率"},
     "test acc": {"en": "test acc", "zh": "测试准确率"},
@@ -29,12 +30,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": ("profile '{profile}': {model} on {train_size:,} training images ({train_what}), "
                "evaluated on {eval_size:,} {eval_what}; {image_size}x{image_size} pixels, batch {batch_size}, "
                "{epochs} epochs, lr {lr}, momentum {momentum}"),
-        "zh": ("配置“{profile}”：{model}，训练图像 {train_size:,} 张（{train_what}），"
+        "zh": ("{profile}配置：{model}，训练图像 {train_size:,} 张（{train_what}），"
                "评估图像 {eval_size:,} 张（{eval_what}）；{image_size}x{image_size} 像素，批量大小 {batch_size}，"
-               "{epochs} 轮，学习率 {lr}，动量 {momentum}")},
+               "{epochs} 个迭代周期，学习率 {lr}，动量 {momentum}")},
     "run precise bn": {"en": "; batch-norm statistics recomputed over {batches} training batches ({images:,} images) "
                               "before each evaluation",
-                       "zh": "；每次评估前用 {batches} 个训练小批量（{images:,} 张图像）重新计算批量归一化的统计量"},
+                       "zh": "；每次评估前用 {batches} 个训练小批量（{images:,} 张图像）重新计算批量规范化的统计量"},
     "sample train": {"en": "Fashion-MNIST training-set images 0-2047",
                      "zh": "Fashion-MNIST 训练集第 0-2047 张"},
     "sample eval": {"en": "held-out images (training-set images 2048-2556, not the official test set)",
@@ -84,7 +85,34 @@ def current_language() -> str:
     return _language
 
 
+# Values that a message names in the reader's language: the profile "fast" is 快速配置 in Chinese.
+VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
+    "profile": {"fast": {"en": "fast", "zh": "快速"}, "full": {"en": "full", "zh": "完整"}},
+}
+
+
+def profile_name(profile: str) -> str:
+    """The name of a run profile in the current language: "fast" or "快速配置"."""
+    name = VALUE_NAMES["profile"].get(profile, {}).get(_language, profile)
+    return name + "配置" if _language == "zh" else name
+
+
 def tr(key: str, **values: object) -> str:
     """The message ``key`` in the current language, formatted with ``values``."""
     text = MESSAGES[key][_language]
-    return text.format(**values) if values else text
+    values = {name: VALUE_NAMES.get(name, {}).get(value, {}).get(_language, value) if isinstance(value, str)
+              else value for name, value in values.items()}
+    text = text.format(**values) if values else text
+    return chinese_spacing(text) if _language == "zh" else text
+
+
+_CHINESE = "\u4e00-\u9fff"
+_SPACE_BETWEEN_CHINESE = re.compile(f"(?<=[{_CHINESE}]) (?=[{_CHINESE}])")
+_SPACE_AFTER_FULL_WIDTH = re.compile("(?<=[，。：；！？、（）“”]) (?=\\S)")
+
+
+def chinese_spacing(text: str) -> str:
+    """Chinese text without the single spaces a template leaves between two Chinese characters or
+    after full-width punctuation ("{name} 在" with a Chinese name); spaces beside Latin letters and
+    digits stay, as the book writes them ("在 ImageNet 上")."""
+    return _SPACE_AFTER_FULL_WIDTH.sub("", _SPACE_BETWEEN_CHINESE.sub("", text))

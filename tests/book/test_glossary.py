@@ -50,8 +50,12 @@ def term_in_chinese(term: str, text: str) -> bool:
 def test_entries_complete():
     assert len(ENTRIES) >= 10
     for entry in ENTRIES:
-        assert set(entry) == {"en", "zh", "section", "rejected"}, entry
+        assert {"en", "zh", "section", "rejected"} <= set(entry) <= {"en", "zh", "section", "rejected", "also", "why"}, entry
         assert isinstance(entry["rejected"], list), entry
+        # the other common name, given once per page as 「也称X」 (scripts/translations.py checks the pages)
+        assert isinstance(entry.get("also", []), list) and entry["zh"] not in entry.get("also", []), entry
+        # why the book departs from D2L's Chinese edition, in both languages
+        assert set(entry.get("why", {"en": "", "zh": ""})) == {"en", "zh"}, entry
         assert all(isinstance(entry[k], str) and entry[k].strip() == entry[k]
                    for k in ("en", "zh", "section")), entry
         assert re.fullmatch(r"[a-z0-9_]+", entry["section"]), entry["section"]

@@ -1,0 +1,103 @@
+"""Chinese typography of the Chinese edition: no stray spaces inside Chinese text.
+
+Chinese is written without spaces between characters, and full-width punctuation (，。：；…) carries
+its own spacing.  A space between two Chinese characters, or after full-width punctuation, is
+almost always left over from an f-string ("{name} 在" where the name is Chinese, "参数数量： {n}") or
+from a translation that replaced an English word.  Spaces beside Latin letters and digits stay, as
+the book writes them ("在 ImageNet 上", "3 个迭代周期").
+
+Checked: the prose of every Chinese page (notebooks and Markdown pages), its figure captions, the
+comments and strings of its code cells, and the stored outputs (printed text).  Not checked in the outputs: lines that
+pad columns with runs of spaces (the printed tables: their alignment is their own check) and
+spaces after full-width punctuation (``print("…：", value)`` inserts one; see CONTRIBUTING.md).
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("translations", REPO / "scripts" / "translations.py")
+translations = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("translations", translations)
+_spec.loader.exec_module(translations)
+
+CHINESE = "\u4e00-\u9fff"
+SPACE_BETWEEN_CHINESE = re.compile(f"(?<=[{CHINESE}]) (?=[{CHINESE}])")
+SPACE_AFTER_FULL_WIDTH = re.compile(r"(?<=[，。：；！？、（）《》“”‘’「」]) +(?=\S)")
+COLUMN_PADDING = re.compile(r"\S {2,}\S")
+
+PAGES = sorted(p for p in (REPO / "chapters" / "zh").rglob("*")
+               if p.suffix in (".ipynb", ".md") and ".ipynb_checkpoints" not in p.parts)
+
+
+def page_texts(path: Path) -> list[tuple[str, str]]:
+    """(where, text) of a page's prose and of its code cells' comments and strings."""
+    if path.suffix == ".md":
+        return [("page", path.read_text(encoding="utf-8"))]
+    notebook = nbformat.read(path, as_version=4)
+    return [(f"cell {index}", translations.shown_text(cell)) for index, cell in enumerate(notebook.cells)]
+
+
+def output_lines(path: Path) -> list[tuple[str, str]]:
+    if path.suffix != ".ipynb":
+        return []
+    lines = []
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            lines += [(f"cell {index} output", line) for line in "".join(text).splitlines()]
+    return lines
+
+
+def offenders(items: list[tuple[str, str]], pattern: re.Pattern) -> list[str]:
+    found = []
+    for where, text in items:
+        for match in pattern.finditer(text):
+            excerpt = text[max(0, match.start() - 15):match.end() + 15].replace("\n", "⏎")
+            found.append(f"{where}: …{excerpt}…")
+    return found
+
+
+def test_there_are_chinese_pages():
+    assert any(p.suffix == ".ipynb" for p in PAGES) and any(p.suffix == ".md" for p in PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO)))
+def test_no_space_inside_chinese_text(page):
+    texts = page_texts(page)
+    found = offenders(texts, SPACE_BETWEEN_CHINESE) + offenders(texts, SPACE_AFTER_FULL_WIDTH)
+    printed = [(where, line) for where, line in output_lines(page) if not COLUMN_PADDING.search(line)]
+    found += offenders(printed, SPACE_BETWEEN_CHINESE)
+    assert not found, ("stray spaces in Chinese text (a space between two Chinese characters or after "
+                       "full-width punctuation: delete it; in an f-string, write the value without the space):\n"
+                       + "\n".join(found))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("20 层残差网络 在每个随机种子下", ["…20 层残差网络 在每个随机种子下…"]),
+    ("参数数量： 11,689,512", ["…参数数量： 11,689,512…"]),
+    ("在 ImageNet 上训练 3 个迭代周期", []),
+])
+def test_the_check_finds_stray_spaces(text, expected):
+    found = offenders([("here", text)], SPACE_BETWEEN_CHINESE) + offenders([("here", text)], SPACE_AFTER_FULL_WIDTH)
+    assert [f.removeprefix("here: ") for f in found] == expected
+
+
+def test_package_messages_in_chinese_have_no_stray_spaces():
+    from cnnbook import i18n
+    before = i18n.current_language()
+    try:
+        i18n.set_language("zh")
+        assert i18n.chinese_spacing("20 层残差网络 在每个：True，在 ImageNet 上") == \
+            "20 层残差网络在每个：True，在 ImageNet 上"
+        for key, message in i18n.MESSAGES.items():   # the templates themselves
+            assert not SPACE_BETWEEN_CHINESE.search(message["zh"]), (key, message["zh"])
+            assert not SPACE_AFTER_FULL_WIDTH.search(message["zh"]), (key, message["zh"])
+    finally:
+        i18n.set_language(before)
