@@ -8,8 +8,8 @@ the book writes them ("在 ImageNet 上", "3 个迭代周期").
 
 Checked: the prose of every Chinese page (notebooks and Markdown pages), its figure captions, the
 comments and strings of its code cells, and the stored outputs (printed text).  Not checked in the outputs: lines that
-pad columns with runs of spaces (the printed tables: their alignment is their own check) and
-spaces after full-width punctuation (``print("…：", value)`` inserts one; see CONTRIBUTING.md).
+pad columns with runs of spaces (the printed tables: their alignment is their own check).
+``print("…：", value)`` puts a space after the colon: write ``print(f"…：{value}")``.
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_no_space_inside_chinese_text(page):
     texts = page_texts(page)
     found = offenders(texts, SPACE_BETWEEN_CHINESE) + offenders(texts, SPACE_AFTER_FULL_WIDTH)
     printed = [(where, line) for where, line in output_lines(page) if not COLUMN_PADDING.search(line)]
-    found += offenders(printed, SPACE_BETWEEN_CHINESE)
+    found += offenders(printed, SPACE_BETWEEN_CHINESE) + offenders(printed, SPACE_AFTER_FULL_WIDTH)
     assert not found, ("stray spaces in Chinese text (a space between two Chinese characters or after "
                        "full-width punctuation: delete it; in an f-string, write the value without the space):\n"
                        + "\n".join(found))

@@ -159,3 +159,22 @@ class LivePlot:
         """Stop updating; the last drawing stays in the notebook.  Returns the figure."""
         plt.close(self.figure)
         return self.figure
+
+
+def label_points(axis: plt.Axes, xs: Sequence[float], ys: Sequence[float], labels: Sequence[str],
+                 fontsize: float = 7, **text_options) -> list:
+    """Write ``labels[i]`` next to the point ``(xs[i], ys[i])`` of ``axis`` so that no two labels
+    overlap each other or cover a point: adjustText moves them apart (a thin line joins a label
+    moved far from its point).  Call it after the axis limits and scales are set.
+
+    Returns the text artists.  Works on linear and logarithmic axes.
+    """
+    from adjustText import adjust_text
+
+    if not (len(xs) == len(ys) == len(labels)):
+        raise CnnbookError(f"label_points got {len(xs)} x values, {len(ys)} y values and {len(labels)} labels: "
+                           "give one label per point")
+    texts = [axis.text(x, y, label, fontsize=fontsize, **text_options) for x, y, label in zip(xs, ys, labels)]
+    adjust_text(texts, x=list(xs), y=list(ys), ax=axis, expand=(1.15, 1.4),
+                arrowprops=dict(arrowstyle="-", color="0.5", linewidth=0.5))
+    return texts

@@ -116,11 +116,12 @@ def test_exercises_of_every_section(html_dir, lang, sections):
         hints = len(re.findall(r"^:{3,}\{hint\}", source, re.M))
         text = _page(html_dir, lang, doc)
         word = {"en": "Exercise", "zh": "练习"}[lang]
-        numbers = re.findall(r'<span class="caption-number">' + word + r' (\d+) </span>', text)
-        # sphinx-exercise numbers the exercises through the whole book (VGG's follow AlexNet's):
-        # each page must show all of its own, consecutively, none lost to a typo in the fences.
-        first = int(numbers[0]) if numbers else 1
-        assert numbers == [str(i) for i in range(first, first + exercises)], f"{lang}/{doc}: {numbers}"
+        numbers = re.findall(r'<span class="caption-number">' + word + r' ([\d.]+) </span>', text)
+        # numbered within the section, like the figures (the toc is numbered): "Exercise 1.4.2" is
+        # the second exercise of section 1.4; each page shows all of its own, consecutively from 1,
+        # none lost to a typo in the fences.
+        section = re.search(r'<h1><span class="section-number">([\d.]+?)\.? </span>', text).group(1)
+        assert numbers == [f"{section}.{i}" for i in range(1, exercises + 1)], f"{lang}/{doc}: {numbers}"
         assert text.count('class="dropdown admonition hint"') == hints
         assert len(re.findall(r'class="solution dropdown admonition"', text)) == solutions
 
