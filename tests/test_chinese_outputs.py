@@ -79,3 +79,18 @@ def test_the_check_tells_a_sentence_from_names():
     for text in ("变体 plain、residual、residual_zero_init", "cpu (2 threads)", "python -m cnnbook.experiments.noise",
                  "在 ImageNet 上训练 ResNet-50", "torch.optim.lr_scheduler 调度器"):
         assert not ENGLISH_SENTENCE.search(text), text
+
+
+def test_stored_names_print_in_the_pages_language():
+    from cnnbook import i18n
+    before = i18n.current_language()
+    try:
+        i18n.set_language("zh")
+        assert i18n.value_name("schedule", "cosine") == "余弦"
+        assert i18n.value_name("variant", "VGG-11 + batch norm") == "VGG-11 + 批量规范化"
+        assert i18n.value_name("variant", "VGG-11") == "VGG-11"          # no translation: as stored
+        assert i18n.profile_name("fast") == "快速配置" and i18n.profile_name("gpu-big") == "gpu-big"
+        i18n.set_language("en")
+        assert i18n.value_name("schedule", "cosine") == "cosine" and i18n.profile_name("fast") == "fast"
+    finally:
+        i18n.set_language(before)

@@ -10,7 +10,8 @@ every module of the package for the shapes such a fake takes:
 * the words "simulated" / "模拟" in code (the seed's own label for its fakes).
 
 A literal that is genuinely not a measurement (normalization constants, a schedule's milestones,
-a paper's quoted figure with its citation) carries the marker ``# not a measurement: <why>`` on
+a paper's quoted figure with its citation) carries the marker ``# not a measurement: <why>`` (on the
+Chinese pages ``# 不是测量结果：<原因>``) on
 its line or the line above; the test also checks that every marker gives a reason.
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-MARKER = re.compile(r"#\s*not a measurement:\s*(\S.*)?$")
+MARKER = re.compile(r"#\s*(?:not a measurement:|不是测量结果：)\s*(\S.*)?$")  # the Chinese pages write the marker in Chinese
 NOTEBOOKS = sorted(p for p in (REPO / "chapters").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 MODULES = sorted((REPO / "code" / "cnnbook").rglob("*.py"))
 MIN_FLOATS = 4
@@ -95,7 +96,7 @@ def test_module_has_no_typed_in_curve(path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS + MODULES, ids=lambda p: str(p.relative_to(REPO)))
 def test_markers_give_a_reason(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    bare = [m.group(0) for m in re.finditer(r"#\s*not a measurement:[^\n\"]*", text) if not MARKER.search(m.group(0)).group(1)]
+    bare = [m.group(0) for m in re.finditer(r"#\s*(?:not a measurement:|不是测量结果：)[^\n\"]*", text) if not MARKER.search(m.group(0)).group(1)]
     assert not bare, f"{path.relative_to(REPO)}: a '# not a measurement:' marker without a reason"
 
 

@@ -193,6 +193,39 @@ class ChineseSolutionTitles(SphinxPostTransform):
                 solution["title"] = title.astext()
 
 
+# A line break of the Markdown source between two Chinese characters, or after full-width
+# punctuation, is not a space in Chinese; browsers render it as one ("训练在 若干").
+_WIDE = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u201c\u201d\u2018\u2019"
+_CHINESE_LINE_BREAK = re.compile(f"(?<=[{_WIDE}])\n(?=[{_WIDE}])|(?<=[，。：；！？、（）《》“”‘’「」])\n")
+_VERBATIM = (nodes.literal_block, nodes.literal, nodes.raw, nodes.math, nodes.math_block, nodes.comment)
+
+
+def join_chinese_lines(text: str) -> str:
+    """``text`` without the source line breaks that sit inside Chinese text (see above)."""
+    return _CHINESE_LINE_BREAK.sub("", text)
+
+
+class ChineseLineBreaks(SphinxPostTransform):
+    """Chinese pages: drop the source's line breaks inside Chinese prose (not in code or math)."""
+
+    default_priority = 200
+
+    def run(self, **kwargs):
+        if self.config.cnnbook_language != "zh":
+            return
+        for text in list(self.document.findall(nodes.Text)):
+            parent = text.parent
+            if parent is None or "\n" not in text.astext():
+                continue
+            ancestor, verbatim = parent, False
+            while ancestor is not None and not verbatim:
+                verbatim = isinstance(ancestor, _VERBATIM)
+                ancestor = ancestor.parent
+            joined = join_chinese_lines(text.astext())
+            if not verbatim and joined != text.astext():
+                parent.replace(text, nodes.Text(joined))
+
+
 GLOSSARY_HEADERS = {
     "en": ["English", "Chinese", "First appears in"],
     "zh": ["英文", "中文", "首次出现", "不用"],
@@ -357,6 +390,7 @@ def setup(app: Sphinx):
     app.connect("source-read", drop_spent_widgets)
     app.add_post_transform(NonHtmlOutputs)
     app.add_post_transform(ChineseSolutionTitles)
+    app.add_post_transform(ChineseLineBreaks)
     # absolute path of book/glossary.yml (set by scripts/build_book.py)
     app.add_config_value("cnnbook_glossary", "", "env")
     app.add_directive("cnnbook-glossary", GlossaryTable)

@@ -53,22 +53,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "block headers": {"en": "stage|layers|output shape|parameters|MFLOPs", "zh": "阶段|层|输出形状|参数|MFLOPs"},
     "total": {"en": "total", "zh": "合计"},
     # cnnbook.spread: the verdict of two ranges of runs
-    "higher at every seed": {"en": "{first} higher at every seed", "zh": "{first} 在每个随机种子上都更高"},
-    "lower at every seed": {"en": "{first} lower at every seed", "zh": "{first} 在每个随机种子上都更低"},
+    "higher at every seed": {"en": "{first} higher at every seed", "zh": "{first} 在每个随机种子下都更高"},
+    "lower at every seed": {"en": "{first} lower at every seed", "zh": "{first} 在每个随机种子下都更低"},
     "within noise": {"en": "ranges overlap: within noise", "zh": "范围重叠：在噪声之内"},
     "paired higher": {"en": "{first} higher in {higher} of {n} pairs, lower in {lower} (sign test p = {p:.2g})",
-                      "zh": "{first}有 {higher} 对更高（共 {n} 对），{lower} 对更低（符号检验 p = {p:.2g}）"},
+                      "zh": "{first} 有 {higher} 对更高（共 {n} 对），{lower} 对更低（符号检验 p = {p:.2g}）"},
     "paired lower": {"en": "{first} lower in {lower} of {n} pairs, higher in {higher} (sign test p = {p:.2g})",
-                     "zh": "{first}有 {lower} 对更低（共 {n} 对），{higher} 对更高（符号检验 p = {p:.2g}）"},
+                     "zh": "{first} 有 {lower} 对更低（共 {n} 对），{higher} 对更高（符号检验 p = {p:.2g}）"},
     "paired all higher, too few": {"en": ("{first} higher in all {n} pairs (sign test p = {p:.2g}: {n} pairs are too "
                                           "few for p <= {level:g})"),
-                                   "zh": "{first}在全部 {n} 对中都更高（符号检验 p = {p:.2g}：{n} 对太少，达不到 p <= {level:g}）"},
+                                   "zh": "{first} 在全部 {n} 对中都更高（符号检验 p = {p:.2g}：{n} 对太少，达不到 p <= {level:g}）"},
     "paired all lower, too few": {"en": ("{first} lower in all {n} pairs (sign test p = {p:.2g}: {n} pairs are too "
                                          "few for p <= {level:g})"),
-                                  "zh": "{first}在全部 {n} 对中都更低（符号检验 p = {p:.2g}：{n} 对太少，达不到 p <= {level:g}）"},
+                                  "zh": "{first} 在全部 {n} 对中都更低（符号检验 p = {p:.2g}：{n} 对太少，达不到 p <= {level:g}）"},
     "paired within noise": {"en": ("{first} higher in {higher}, lower in {lower} of {n} pairs (sign test p = {p:.2g}): "
                                    "within noise"),
-                            "zh": "{first}有 {higher} 对更高、{lower} 对更低（共 {n} 对，符号检验 p = {p:.2g}）：在噪声之内"},
+                            "zh": "{first} 有 {higher} 对更高、{lower} 对更低（共 {n} 对，符号检验 p = {p:.2g}）：在噪声之内"},
 }
 
 
@@ -85,23 +85,31 @@ def current_language() -> str:
     return _language
 
 
-# Values that a message names in the reader's language: the profile "fast" is 快速配置 in Chinese.
+# Values that the package or a page prints, in the reader's language (a value missing here, or
+# missing in a language, prints as it is stored): the profile "fast" is 快速配置 in Chinese.
 VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
     "profile": {"fast": {"en": "fast", "zh": "快速"}, "full": {"en": "full", "zh": "完整"}},
+    "schedule": {"cosine": {"zh": "余弦"}, "constant": {"zh": "常数"}, "warmup_cosine": {"zh": "预热 + 余弦"}},
+    # stored variant names of the experiments (cnnbook.experiments.comparisons)
+    "variant": {"VGG-11 + batch norm": {"zh": "VGG-11 + 批量规范化"}, "VGG-16 + batch norm": {"zh": "VGG-16 + 批量规范化"}},
 }
+
+
+def value_name(kind: str, value: str) -> str:
+    """``value`` (a stored name of kind ``"schedule"``, ``"variant"``, ...) in the current language."""
+    return VALUE_NAMES.get(kind, {}).get(value, {}).get(_language, value)
 
 
 def profile_name(profile: str) -> str:
     """The name of a run profile in the current language: "fast" or "快速配置"."""
-    name = VALUE_NAMES["profile"].get(profile, {}).get(_language, profile)
-    return name + "配置" if _language == "zh" else name
+    name = value_name("profile", profile)
+    return name + "配置" if _language == "zh" and name != profile else name
 
 
 def tr(key: str, **values: object) -> str:
     """The message ``key`` in the current language, formatted with ``values``."""
     text = MESSAGES[key][_language]
-    values = {name: VALUE_NAMES.get(name, {}).get(value, {}).get(_language, value) if isinstance(value, str)
-              else value for name, value in values.items()}
+    values = {name: value_name(name, value) if isinstance(value, str) else value for name, value in values.items()}
     text = text.format(**values) if values else text
     return chinese_spacing(text) if _language == "zh" else text
 

@@ -145,7 +145,8 @@ def test_glossary_page(html_dir):
         for entry in entries:
             row = next((r for r in rows if f"<p>{entry['en']}</p>" in r), None)
             assert row is not None, f"{lang}: no row for {entry['en']!r}"
-            assert f">{entry['zh']}</span></p>" in row
+            also = "".join(f"（也称{name}）" for name in entry.get("also") or [])
+            assert f">{entry['zh']}{also}</span></p>" in row
             doc = next(d for d in build_book.toc_files() if d.rsplit("/", 1)[-1] == entry["section"])
             href = re.search(r'href="([^"#]+)"', row).group(1)
             assert ((html_dir / lang / "glossary.html").parent / href).resolve() == (
@@ -183,3 +184,12 @@ def test_math_is_rendered_markup(html_dir, lang):
     text = _page(html_dir, lang, "modern_cnn/alexnet")
     assert 'class="math' in text, "no math in the AlexNet page"
     assert "mathjax" in text.lower()
+
+
+def test_chinese_prose_has_no_line_breaks_inside_it(html_dir, sections):
+    """A source line break between two Chinese characters (or after full-width punctuation) is
+    dropped by the build: a browser would show it as a space ("训练在 若干")."""
+    for doc in _notebook_sections("zh", sections):
+        paragraphs = re.findall(r"<p>(.*?)</p>", _page(html_dir, "zh", doc), re.S)
+        broken = [p for p in paragraphs if re.search(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]|[，。：；！？、（）]\n", re.sub(r"<[^>]+>", "", p))]
+        assert not broken, f"zh/{doc}: {broken[0][:200]!r}"
