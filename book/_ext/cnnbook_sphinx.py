@@ -196,13 +196,7 @@ class ChineseSolutionTitles(SphinxPostTransform):
 # A line break of the Markdown source between two Chinese characters, or after full-width
 # punctuation, is not a space in Chinese; browsers render it as one ("训练在 若干").
 _WIDE = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u201c\u201d\u2018\u2019"
-_CHINESE_LINE_BREAK = re.compile(f"(?<=[{_WIDE}])\n(?=[{_WIDE}])|(?<=[，。：；！？、（）《》“”‘’「」])\n")
 _VERBATIM = (nodes.literal_block, nodes.literal, nodes.raw, nodes.math, nodes.math_block, nodes.comment)
-
-
-def join_chinese_lines(text: str) -> str:
-    """``text`` without the source line breaks that sit inside Chinese text (see above)."""
-    return _CHINESE_LINE_BREAK.sub("", text)
 
 
 class ChineseLineBreaks(SphinxPostTransform):
@@ -213,18 +207,52 @@ class ChineseLineBreaks(SphinxPostTransform):
     def run(self, **kwargs):
         if self.config.cnnbook_language != "zh":
             return
-        for text in list(self.document.findall(nodes.Text)):
-            parent = text.parent
-            if parent is None or "\n" not in text.astext():
-                continue
-            ancestor, verbatim = parent, False
-            while ancestor is not None and not verbatim:
-                verbatim = isinstance(ancestor, _VERBATIM)
-                ancestor = ancestor.parent
-            joined = join_chinese_lines(text.astext())
-            if not verbatim and joined != text.astext():
-                parent.replace(text, nodes.Text(joined))
+        for block in list(self.document.findall(nodes.TextElement)):
+            if not isinstance(block, _VERBATIM) and not any(isinstance(a, _VERBATIM) for a in _ancestors(block)):
+                join_chinese_line_breaks(block)
 
+
+_FULL_WIDTH_PUNCTUATION = "，。：；！？、（）《》“”‘’「」"
+
+
+def join_chinese_line_breaks(block: nodes.Element) -> None:
+    """Drop the line breaks inside Chinese text of ``block``, across its inline children (a line
+    break is often a Text node of its own, or ends one); code and math inside it are left alone."""
+    texts = [t for t in block.findall(nodes.Text)
+             if not any(isinstance(a, _VERBATIM) for a in _ancestors(t, stop=block.parent))]
+    whole = "".join(t.astext() for t in texts)
+    if "\n" not in whole:
+        return
+    wide = re.compile(f"[{_WIDE}]")
+
+    def dropped(i: int) -> bool:
+        before, after = whole[i - 1] if i else "", whole[i + 1] if i + 1 < len(whole) else ""
+        return whole[i] == "\n" and (before in _FULL_WIDTH_PUNCTUATION and before != ""
+                                     or bool(wide.match(before)) and bool(wide.match(after)))
+
+    position = 0
+    for text in texts:
+        value = text.astext()
+        new = "".join(ch for k, ch in enumerate(value) if not dropped(position + k))
+        position += len(value)
+        if new != value:
+            # by identity: Text nodes are strings, so parent.replace() would take the first equal one
+            parent = text.parent
+            index = next(i for i, child in enumerate(parent.children) if child is text)
+            replacement = nodes.Text(new)
+            replacement.parent = parent
+            parent.children[index] = replacement
+
+
+def _ancestors(node, stop=None):
+    node = node.parent
+    while node is not None and node is not stop:
+        yield node
+        node = node.parent
+
+
+ALSO_TITLE = "另一个常见的名称（每一节在首次使用该术语时写作「X（也称Y）」，搜索任何一个名称都能找到这一节）："
+WHY_TITLE = "本书与《动手学深度学习》中文版译法不同之处及原因："
 
 GLOSSARY_HEADERS = {
     "en": ["English", "Chinese", "First appears in"],
@@ -311,16 +339,29 @@ class GlossaryTable(SphinxDirective):
                 refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=True,
                 refwarn=True, refdoc=self.env.docname)
             # Chinese text: class cnnbookzh (LaTeX \\DUrolecnnbookzh: a CJK font in the English PDF)
-            # the other common name (``also``) in brackets: each page gives it once, as 「也称X」
-            also = "".join(f"（也称{name}）" for name in entry.get("also") or [])
-            cells = [nodes.Text(entry["en"]), nodes.inline(text=entry["zh"] + also, classes=["cnnbookzh"]),
-                     where]
+            cells = [nodes.Text(entry["en"]), nodes.inline(text=entry["zh"], classes=["cnnbookzh"]), where]
             if len(headers) == 4:
-                why = (entry.get("why") or {}).get("zh")
-                rejected = "、".join(entry["rejected"]) + (f"。{why}。" if why else "")
-                cells.append(nodes.inline(text=rejected, classes=["cnnbookzh"]))
+                cells.append(nodes.inline(text="、".join(entry["rejected"]), classes=["cnnbookzh"]))
             body += self._row(cells)
-        return [table]
+        # why the book departs from D2L's Chinese edition: notes under the table (a long text in a
+        # cell would widen the printed table beyond the page)
+        # Chinese page, under the table (a long text in a cell would widen the printed table beyond
+        # the page): the other common names (``also``), and why the book departs from D2L-zh
+        shown = [e for e in sorted(entries, key=lambda e: e["en"].casefold()) if e["section"] in by_name]
+        if lang != "zh":
+            return [table]
+        result = [table]
+        for title, lines in (
+                (ALSO_TITLE, [f"{e['zh']}（{e['en']}）也称{'、'.join(e['also'])}" for e in shown if e.get("also")]),
+                (WHY_TITLE, [f"{e['zh']}（{e['en']}）：{e['why']['zh']}" for e in shown if (e.get("why") or {}).get("zh")])):
+            if lines:
+                items = nodes.bullet_list()
+                for line in lines:
+                    item = nodes.list_item()
+                    item += nodes.paragraph("", "", nodes.inline(text=line, classes=["cnnbookzh"]))
+                    items += item
+                result += [nodes.paragraph("", "", nodes.inline(text=title, classes=["cnnbookzh"])), items]
+        return result
 
     @staticmethod
     def _row(contents) -> nodes.row:

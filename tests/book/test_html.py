@@ -145,8 +145,9 @@ def test_glossary_page(html_dir):
         for entry in entries:
             row = next((r for r in rows if f"<p>{entry['en']}</p>" in r), None)
             assert row is not None, f"{lang}: no row for {entry['en']!r}"
-            also = "".join(f"（也称{name}）" for name in entry.get("also") or [])
-            assert f">{entry['zh']}{also}</span></p>" in row
+            assert f">{entry['zh']}</span></p>" in row
+            if lang == "zh" and entry.get("also"):   # listed under the table
+                assert f"{entry['zh']}（{entry['en']}）也称{'、'.join(entry['also'])}" in text
             doc = next(d for d in build_book.toc_files() if d.rsplit("/", 1)[-1] == entry["section"])
             href = re.search(r'href="([^"#]+)"', row).group(1)
             assert ((html_dir / lang / "glossary.html").parent / href).resolve() == (
@@ -191,5 +192,6 @@ def test_chinese_prose_has_no_line_breaks_inside_it(html_dir, sections):
     dropped by the build: a browser would show it as a space ("训练在 若干")."""
     for doc in _notebook_sections("zh", sections):
         paragraphs = re.findall(r"<p>(.*?)</p>", _page(html_dir, "zh", doc), re.S)
-        broken = [p for p in paragraphs if re.search(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]|[，。：；！？、（）]\n", re.sub(r"<[^>]+>", "", p))]
+        broken = [p for p in paragraphs if re.search(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]|[，。：；！？、（）]\n",
+                                                    re.sub(r"<[^>]+>", "\0", p))]  # a break next to a tag is the HTML's
         assert not broken, f"zh/{doc}: {broken[0][:200]!r}"
