@@ -208,8 +208,11 @@ class ChineseLineBreaks(SphinxPostTransform):
         if self.config.cnnbook_language != "zh":
             return
         for block in list(self.document.findall(nodes.TextElement)):
-            if not isinstance(block, _VERBATIM) and not any(isinstance(a, _VERBATIM) for a in _ancestors(block)):
-                join_chinese_line_breaks(block)
+            # outermost text blocks only: a paragraph's inline children are joined with it
+            if isinstance(block, _VERBATIM) or any(isinstance(a, (nodes.TextElement, *_VERBATIM))
+                                                    for a in _ancestors(block)):
+                continue
+            join_chinese_line_breaks(block)
 
 
 _FULL_WIDTH_PUNCTUATION = "，。：；！？、（）《》“”‘’「」"
