@@ -29,7 +29,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-freefont-otf poppler-utils chromium chromiu
 	latexmk xindy texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-latex-recommended \
 	texlive-fonts-recommended texlive-fonts-extra texlive-plain-generic
 
-.PHONY: help install install-python check test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments translations colab clean
+.PHONY: help install install-python format check test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments translations colab clean
 
 help:
 	@echo "make install         Debian packages + Python packages + the cnnbook helper package"
@@ -37,6 +37,7 @@ help:
 	@echo "make pdf             build the PDF book and per-section handouts (English and Chinese)"
 	@echo "  ... SOLUTIONS=hide   (html, pdf) without the exercises' solutions, for students"
 	@echo "make lab             open JupyterLab on the book"
+	@echo "make format          format the package with black (88 columns; the book's code column)"
 	@echo "make check           the fast tests (no book build, no notebook, nothing slow): the edit-test loop"
 	@echo "make test            every test: package, notebooks (re-executed, also on an emulated other CPU), book builds"
 	@echo "make test-unit       the package's tests, the slow ones included"
@@ -73,6 +74,9 @@ test-unit:
 # The edit-test loop: the unit tests and the book's structure and glossary checks, without the
 # slow ones (smoke experiments, the runner, the tracer, fuzzing, torchvision parity), the book
 # builds and the notebooks (pytest markers: pytest.ini).
+format:
+	$(PYTHON) -m black -q -l 88 code/cnnbook
+
 check:
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests --ignore=tests/notebook_metrics -m "not slow and not book"
 

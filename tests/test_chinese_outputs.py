@@ -10,10 +10,8 @@ model, library and file names, units, commands, numbers.  Also allowed, each for
 * PyTorch's own error messages, shown as PyTorch prints them and labelled as PyTorch's;
 * data: ImageNet's category names as torchvision ships them.
 
-``PENDING`` lists the cells whose output still shows one of the package's own error messages in
-English.  Each entry is a known gap (issue 27: the package's errors shown on pages are to be
-printed in the page's language); the test fails when a cell outside the list prints English, and
-when a listed cell no longer does (take it off the list), so the list can only shrink.
+The package's own messages, its error messages included, come out in the page's language
+(``cnnbook.i18n``), so they need no exception.
 """
 from __future__ import annotations
 
@@ -31,17 +29,6 @@ ALLOWED_LINES = [
     (re.compile(r"^\s*(PyTorch 的 \S+|PyTorch 的报错|反向传播，自动微分的报错)："), "PyTorch's own message, labelled as such"),
     (re.compile(r"^ImageNet 类别数："), "data: ImageNet's category names as torchvision ships them"),
 ]
-
-# (notebook, cell): the package's own error messages, still in English on the Chinese page.
-PENDING = {
-    ("modern_cnn/batch_norm", 36), ("modern_cnn/batch_norm", 44), ("modern_cnn/densenet", 39),
-    ("modern_cnn/design_spaces", 12), ("modern_cnn/design_spaces", 33), ("modern_cnn/googlenet", 10),
-    ("modern_cnn/nin", 29), ("modern_cnn/resnet", 32), ("modern_cnn/vgg", 26),
-    ("resnet/blocks_and_family", 8), ("resnet/blocks_and_family", 25), ("resnet/complexity", 24),
-    ("resnet/debugging", 10), ("resnet/degradation", 14), ("resnet/degradation", 36),
-    ("resnet/transfer_learning", 8),
-}
-
 
 def english_lines(path: Path) -> dict[int, list[str]]:
     """Cell index -> the printed lines holding an English sentence (allowed ones left out)."""
@@ -66,12 +53,9 @@ def name_of(path: Path) -> str:
 @pytest.mark.parametrize("path", CHINESE_NOTEBOOKS, ids=name_of)
 def test_chinese_outputs_are_chinese(path):
     found = english_lines(path)
-    unexpected = {cell: lines for cell, lines in found.items() if (name_of(path), cell) not in PENDING}
-    assert not unexpected, ("English sentences in the outputs of a Chinese page (print them in Chinese: the "
+    assert not found, ("English sentences in the outputs of a Chinese page (print them in Chinese: the "
                             "page's strings, or the package's messages through cnnbook.i18n):\n"
-                            + "\n".join(f"cell {cell}: {line}" for cell, lines in unexpected.items() for line in lines))
-    done = [cell for (name, cell) in PENDING if name == name_of(path) and cell not in found]
-    assert not done, f"cells {done} print no English any more: take them off PENDING"
+                            + "\n".join(f"cell {cell}: {line}" for cell, lines in found.items() for line in lines))
 
 
 def test_the_check_tells_a_sentence_from_names():
@@ -94,3 +78,32 @@ def test_stored_names_print_in_the_pages_language():
         assert i18n.value_name("schedule", "cosine") == "cosine" and i18n.profile_name("fast") == "fast"
     finally:
         i18n.set_language(before)
+
+
+def test_every_stored_variant_has_a_chinese_name():
+    """A page prints a comparison's variants through ``value_name("variant", ...)``: each stored
+    variant needs its Chinese name in ``cnnbook.i18n.VALUE_NAMES`` (a new comparison fails here)."""
+    from cnnbook.experiments.comparisons import COMPARISONS
+    from cnnbook.i18n import VALUE_NAMES
+    missing = [f"{name}: {variant!r}" for name, comparison in COMPARISONS.items()
+               for variant in comparison["variants"] if "zh" not in VALUE_NAMES["variant"].get(variant, {})]
+    assert not missing, "variants without a Chinese name in cnnbook.i18n.VALUE_NAMES['variant']:\n" + "\n".join(missing)
+
+
+def test_settings_devices_and_provenance_print_in_the_page_language():
+    from cnnbook import set_language
+    from cnnbook.experiments import describe_provenance
+    from cnnbook.i18n import describe_settings, device_name
+    origin = {"command": "python -m x", "date": "2026-12-06 13:00 UTC", "wall_time_s": 61.4, "cpu": "AMD EPYC",
+              "device": "cpu (1 threads)"}
+    try:
+        set_language("zh")
+        assert describe_settings({"batch_size": 64, "lr": 0.1}) == "批量大小 64，学习率 0.1"
+        assert device_name("cpu (2 threads)") == "CPU，2 个线程"
+        assert describe_provenance(origin) == ("由 `python -m x` 于 2026-12-06 13:00 UTC 保存（用时 61 秒；AMD EPYC，"
+                                               "CPU，1 个线程）")
+    finally:
+        set_language("en")
+    assert describe_settings({"batch_size": 64, "lr": 0.1}) == "batch size 64, lr 0.1"
+    assert device_name("cpu (1 threads)") == "cpu (1 thread)" and device_name("cuda:0") == "cuda:0"
+    assert describe_provenance(origin) == "stored by `python -m x` on 2026-12-06 13:00 UTC (61 s; AMD EPYC, cpu (1 thread))"

@@ -96,8 +96,29 @@ def test_package_messages_in_chinese_have_no_stray_spaces():
         i18n.set_language("zh")
         assert i18n.chinese_spacing("20 层残差网络 在每个：True，在 ImageNet 上") == \
             "20 层残差网络在每个：True，在 ImageNet 上"
-        for key, message in i18n.MESSAGES.items():   # the templates themselves
+        for key, message in [*i18n.MESSAGES.items(), *i18n.ERRORS.items()]:   # the templates themselves
             assert not SPACE_BETWEEN_CHINESE.search(message["zh"]), (key, message["zh"])
             assert not SPACE_AFTER_FULL_WIDTH.search(message["zh"]), (key, message["zh"])
+        assert set(i18n.ERRORS) <= {key for key, message in i18n.ERRORS.items() if {"en", "zh"} <= set(message)}
     finally:
         i18n.set_language(before)
+
+
+def test_every_error_message_has_both_languages_with_the_same_fields():
+    """An error the package raises is in the page's language; both templates name the same values."""
+    import string
+
+    from cnnbook import i18n, models
+    from cnnbook.errors import CnnbookError
+    for key, message in i18n.ERRORS.items():
+        fields = [{name for _, name, _, _ in string.Formatter().parse(message[lang]) if name} for lang in ("en", "zh")]
+        assert fields[0] == fields[1], (key, fields)
+    before = i18n.current_language()
+    try:
+        i18n.set_language("zh")
+        with pytest.raises(CnnbookError, match="growth_rate=0 不可用：growth_rate 必须是不小于 1 的整数。"):
+            models.DenseNet(growth_rate=0)
+    finally:
+        i18n.set_language(before)
+    with pytest.raises(CnnbookError, match="growth_rate=0 is not allowed: growth_rate must be an integer >= 1."):
+        models.DenseNet(growth_rate=0)

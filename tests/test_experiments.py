@@ -58,6 +58,21 @@ def test_a_code_change_in_a_dependency_makes_the_results_stale(monkeypatch, tmp_
     assert code_hash("noise", NOISE_SETTINGS) != before
 
 
+def test_an_error_message_edit_keeps_the_results_fresh_but_not_a_change_of_what_is_raised(monkeypatch, tmp_path):
+    """A run that raises stores nothing, so a reworded (or translated) message cannot change a result;
+    raising a different exception, or raising where it did not, can."""
+    before = code_hash("noise", NOISE_SETTINGS)
+    old = 'raise CnnbookError(error_text("batch of one", count=len(images))) from error'
+    _edited_copy(monkeypatch, tmp_path, "cnnbook.train",
+                 lambda source: source.replace(old, 'raise CnnbookError(f"one image only ({len(images)})") from error', 1))
+    assert code_hash("noise", NOISE_SETTINGS) == before
+    monkeypatch.undo()  # back to the package's own file
+    (tmp_path / "other").mkdir()  # a second copy in another file: the parsed tree is cached per file
+    _edited_copy(monkeypatch, tmp_path / "other", "cnnbook.train",
+                 lambda source: source.replace(old, 'raise RuntimeError(error_text("batch of one")) from error', 1))
+    assert code_hash("noise", NOISE_SETTINGS) != before
+
+
 def test_the_model_of_another_section_is_not_a_dependency():
     from cnnbook.experiments import dependencies
     alexnet = dependencies("noise", {"section": "alexnet"})

@@ -31,9 +31,10 @@ MIN_FLOATS = 4
 
 
 def _code(text: str) -> str:
-    """Notebook cell source without IPython magics and shell lines (not Python syntax)."""
-    return "\n".join(line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
-                     for line in text.splitlines())
+    """Notebook cell source as plain Python: IPython turns magics and shell lines (``!pip ...``,
+    continued lines included) into function calls."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    return TransformerManager().transform_cell(text)
 
 
 def _numbers(node: ast.AST) -> list[float]:

@@ -165,7 +165,7 @@ def _imports(source: str) -> list[tuple[str, str]]:
 
 
 # What a page may take from the experiments: their stored results, never the code that makes them.
-PAGE_EXPERIMENT_NAMES = {"load_result", "is_current"}
+PAGE_EXPERIMENT_NAMES = {"load_result", "is_current", "describe_provenance"}
 
 
 @pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.stem)
@@ -191,3 +191,57 @@ def test_stored_notebooks_carry_no_execution_timestamps(path):
     """Storing again changes only what the cells print (scripts/run_notebooks.py: record_timing=False)."""
     stamped = [index for index, cell in enumerate(read(path).cells) if "execution" in cell.metadata]
     assert not stamped, f"cells {stamped} carry execution timestamps: store with make outputs, or strip them"
+
+
+CODE_COLUMNS = 88  # the page's code column in the HTML and the PDF, in monospaced characters
+TABLE_RULE = re.compile(r"^ *-{3,}( +-{3,})+ *$")  # "-----  ------": a table printed as text
+
+
+def display_width(line: str) -> int:
+    """Columns ``line`` takes in a monospaced font: a Chinese character takes two."""
+    from wcwidth import wcswidth
+    width = wcswidth(line)
+    return width if width >= 0 else len(line)
+
+
+def long_code_lines(notebook) -> list[str]:
+    return [f"cell {index}: {line!r} ({display_width(line)} columns)"
+            for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"
+            for line in cell.source.splitlines() if display_width(line) > CODE_COLUMNS]
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(REPO)))
+def test_code_fits_the_page_column(path):
+    """Code in the book is read in the HTML and the PDF without scrolling: no code line is wider
+    than the page's code column (88 characters; a Chinese character counts two)."""
+    long = long_code_lines(read(path))
+    assert not long, (f"{len(long)} code line(s) wider than {CODE_COLUMNS} columns; wrap them (in both "
+                      "languages), e.g. with black -l 88:\n" + "\n".join(long[:20]))
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: str(p.relative_to(REPO)))
+def test_shown_package_source_fits_the_page_column(path):
+    """The package's source a page shows (``show_source``) is code in the book too."""
+    long = [f"cell {index}: {line!r}" for index, cell, output in outputs(read(path))
+            if "show_source(" in cell.source and output.output_type != "stream"
+            for line in "".join(output.get("data", {}).get("text/plain", "")).splitlines()
+            if display_width(line) > CODE_COLUMNS]
+    assert not long, (f"shown source wider than {CODE_COLUMNS} columns: wrap it in the package (black -l 88; "
+                      "docstrings and comments by hand), then store the page:\n" + "\n".join(long[:20]))
+
+
+def test_the_line_check_measures_chinese_by_display_width():
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1  # " + "宽" * 40)])
+    assert long_code_lines(notebook), "40 Chinese characters after 9 columns are 89 columns wide"
+    notebook.cells[0].source = "x = 1  # " + "w" * 79
+    assert not long_code_lines(notebook)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(REPO)))
+def test_tables_are_shown_as_tables_not_printed(path):
+    """A table is a ``cnnbook.tables.Table`` (a real table in the notebook, the HTML and the PDF),
+    not text padded into columns by print: a printed rule of dashes gives one away."""
+    printed = [f"cell {index}: {line!r}" for index, cell, output in outputs(read(path))
+               if output.output_type == "stream"
+               for line in "".join(output.get("text", "")).splitlines() if TABLE_RULE.match(line)]
+    assert not printed, "tables printed as text; show them with cnnbook.tables.show_table:\n" + "\n".join(printed)

@@ -117,15 +117,15 @@ def test_layer_table_shapes_at_224():
     assert shapes["features.12"] == (1, 256, 6, 6)
     assert shapes["classifier.6"] == (1, 10)
     assert sum(row.parameters for row in rows) == count_parameters(models.alexnet_paper(num_classes=10, in_channels=1))
-    text = format_layer_table(rows)
+    text = str(format_layer_table(rows))
     assert "features.0" in text and "1x96x55x55" in text
 
 
 def test_layer_table_aligns_chinese_headers_by_display_width():
-    from cnnbook.tables import display_width
+    from wcwidth import wcswidth as display_width
     assert display_width("层abc") == 5 and display_width("参数量") == 6
     rows = layer_table(models.alexnet_small(), (1, 1, 64, 64))
-    lines = format_layer_table(rows, headers=("层", "类型", "输出形状", "参数量")).splitlines()
+    lines = str(format_layer_table(rows, headers=("层", "类型", "输出形状", "参数量"))).splitlines()
     header, rule, body = lines[0], lines[1], lines[2:]
     column_starts = [index for index in range(len(rule)) if rule[index] == "-" and (index == 0 or rule[index - 1] == " ")]
     for title in ("类型", "输出形状"):  # each header starts where its column's rule starts

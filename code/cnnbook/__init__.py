@@ -5,13 +5,16 @@
     from cnnbook.profiles import run_config     # fast (CPU) or full (GPU) settings of a section
     from cnnbook.train import train             # the one training loop
 """
+
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
 try:  # the version lives in code/pyproject.toml only
     __version__ = version("cnnbook")
-except PackageNotFoundError:  # imported from a source tree that was never installed (pip install -e code)
+except (
+    PackageNotFoundError
+):  # imported from a source tree that was never installed (pip install -e code)
     __version__ = "0+unknown"
 
 from .i18n import current_language, tr
@@ -22,6 +25,7 @@ def set_language(language: str) -> None:
     """Print and label in ``"en"`` or ``"zh"``, and set up fonts that draw Chinese in plots."""
     _set_language(language)
     from .plotting import use_book_fonts
+
     use_book_fonts()
 
 

@@ -22,6 +22,7 @@ MFLOPs, each trained 10 epochs on ImageNet.  Here: 3 stages for 28x28 images, de
 trains the samples.  Bottleneck ratios are written as the paper's ``b`` (output width / middle
 width, 1, 2 or 4); ``AnyNet`` takes their inverse (middle / output).
 """
+
 from __future__ import annotations
 
 import random
@@ -29,6 +30,7 @@ from dataclasses import asdict, dataclass
 from typing import Sequence
 
 from .errors import CnnbookError, check_choice, check_int
+from .i18n import error_text
 
 SPACES = ("AnyNetX_A", "AnyNetX_B", "AnyNetX_C", "AnyNetX_D", "AnyNetX_E")
 
@@ -46,6 +48,7 @@ STEM_WIDTH = 16
 class AnyNetConfig:
     """One network of the AnyNetX spaces: per stage, depth, width, bottleneck ratio ``b`` (output
     width / middle width) and group width."""
+
     depths: tuple[int, ...]
     widths: tuple[int, ...]
     bottleneck_ratios: tuple[int, ...]
@@ -57,8 +60,17 @@ class AnyNetConfig:
     def build(self, num_classes: int = 10, in_channels: int = 1):
         """The ``AnyNet`` (3x3 stride-1 stem of 16 channels, for 28x28 images)."""
         from .models.anynet import AnyNet
-        return AnyNet(self.depths, self.widths, self.group_widths, [1 / b for b in self.bottleneck_ratios],
-                      in_channels=in_channels, num_classes=num_classes, stem_width=STEM_WIDTH, stem_stride=1)
+
+        return AnyNet(
+            self.depths,
+            self.widths,
+            self.group_widths,
+            [1 / b for b in self.bottleneck_ratios],
+            in_channels=in_channels,
+            num_classes=num_classes,
+            stem_width=STEM_WIDTH,
+            stem_stride=1,
+        )
 
 
 def check_config(config: AnyNetConfig, space: str = "AnyNetX_A") -> AnyNetConfig:
@@ -67,44 +79,84 @@ def check_config(config: AnyNetConfig, space: str = "AnyNetX_A") -> AnyNetConfig
     fields = asdict(config)
     for name, value in fields.items():
         if len(value) != NUM_STAGES:
-            raise CnnbookError(f"{name}={list(value)} is not allowed: give one value per stage ({NUM_STAGES} stages)")
-    for name, allowed in (("depths", DEPTHS), ("widths", WIDTHS), ("bottleneck_ratios", BOTTLENECK_RATIOS),
-                          ("group_widths", GROUP_WIDTHS)):
+            raise CnnbookError(
+                f"{name}={list(value)} is not allowed: give one value per stage ({NUM_STAGES} stages)"
+            )
+    for name, allowed in (
+        ("depths", DEPTHS),
+        ("widths", WIDTHS),
+        ("bottleneck_ratios", BOTTLENECK_RATIOS),
+        ("group_widths", GROUP_WIDTHS),
+    ):
         for value in fields[name]:
             if value not in allowed:
-                raise CnnbookError(f"{name}={list(fields[name])} is not allowed: each value must be one of "
-                                   f"{', '.join(map(str, allowed))}")
-    for stage, (width, ratio, group_width) in enumerate(zip(config.widths, config.bottleneck_ratios,
-                                                            config.group_widths), start=1):
+                raise CnnbookError(
+                    f"{name}={list(fields[name])} is not allowed: each value must be one of "
+                    f"{', '.join(map(str, allowed))}"
+                )
+    for stage, (width, ratio, group_width) in enumerate(
+        zip(config.widths, config.bottleneck_ratios, config.group_widths), start=1
+    ):
         middle = width // ratio
         if width % ratio or middle % group_width:
             raise CnnbookError(
-                f"stage {stage}: width {width} with bottleneck ratio {ratio} and group width {group_width} is "
-                f"not a valid block: the middle width width / b = {width / ratio:g} must be a whole multiple of "
-                "the group width")
-    rules = {
-        "AnyNetX_B": ("bottleneck_ratios", "one bottleneck ratio shared by all stages"),
-        "AnyNetX_C": ("group_widths", "one group width shared by all stages"),
+                error_text(
+                    "not a valid block",
+                    stage=stage,
+                    width=width,
+                    ratio=ratio,
+                    group_width=group_width,
+                    middle=width / ratio,
+                )
+            )
+    shared = {
+        "AnyNetX_B": ("bottleneck_ratios", "bottleneck ratio"),
+        "AnyNetX_C": ("group_widths", "group width"),
     }
     for index, constrained in enumerate(SPACES[1:], start=1):
         if SPACES.index(space) < index:
             break
-        if constrained in rules:
-            name, rule = rules[constrained]
+        if constrained in shared:
+            name, what = shared[constrained]
             if len(set(fields[name])) != 1:
-                raise CnnbookError(f"{name}={list(fields[name])} is not in {space}: it needs {rule}")
-        if constrained == "AnyNetX_D" and any(a > b for a, b in zip(config.widths, config.widths[1:])):
-            raise CnnbookError(f"widths={list(config.widths)} is not in {space}: widths must not decrease "
-                               "from stage to stage")
-        if constrained == "AnyNetX_E" and any(a > b for a, b in zip(config.depths, config.depths[1:])):
-            raise CnnbookError(f"depths={list(config.depths)} is not in {space}: depths must not decrease "
-                               "from stage to stage")
+                raise CnnbookError(
+                    error_text(
+                        "not in space shared",
+                        name=name,
+                        value=list(fields[name]),
+                        space=space,
+                        what=error_text(what),
+                    )
+                )
+        if constrained == "AnyNetX_D" and any(
+            a > b for a, b in zip(config.widths, config.widths[1:])
+        ):
+            raise CnnbookError(
+                error_text(
+                    "not in space decreasing",
+                    name="widths",
+                    value=list(config.widths),
+                    space=space,
+                )
+            )
+        if constrained == "AnyNetX_E" and any(
+            a > b for a, b in zip(config.depths, config.depths[1:])
+        ):
+            raise CnnbookError(
+                error_text(
+                    "not in space decreasing",
+                    name="depths",
+                    value=list(config.depths),
+                    space=space,
+                )
+            )
     return config
 
 
 def _draw(space: str, rng: random.Random) -> AnyNetConfig:
     """One draw from ``space``'s choices (uniform per choice), constraints applied by construction
-    where that is simple (shared values, sorted widths and depths); may still be an invalid block."""
+    where that is simple (shared values, sorted widths and depths); may still be an invalid block.
+    """
     level = SPACES.index(space)
     depths = [rng.choice(DEPTHS) for _ in range(NUM_STAGES)]
     widths = [rng.choice(WIDTHS) for _ in range(NUM_STAGES)]
@@ -121,7 +173,9 @@ def _draw(space: str, rng: random.Random) -> AnyNetConfig:
     return AnyNetConfig(tuple(depths), tuple(widths), tuple(ratios), tuple(groups))
 
 
-def sample_config(space: str, rng: random.Random, max_tries: int = 10_000) -> AnyNetConfig:
+def sample_config(
+    space: str, rng: random.Random, max_tries: int = 10_000
+) -> AnyNetConfig:
     """A random valid network of ``space``: draw until the blocks are valid (rejection sampling)."""
     check_choice("space", space, SPACES)
     check_int("max_tries", max_tries, minimum=1)
@@ -143,6 +197,7 @@ def config_flops(config: AnyNetConfig, image_size: int = 28) -> int:
     """
     import torch
     from torch.utils.flop_counter import FlopCounterMode
+
     check_int("image_size", image_size, minimum=1)
     model = config.build().eval()
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
@@ -150,8 +205,14 @@ def config_flops(config: AnyNetConfig, image_size: int = 28) -> int:
     return int(counter.get_total_flops())
 
 
-def sample_space(space: str, count: int, seed: int, flops_range: Sequence[float],
-                 image_size: int = 28, max_draws: int = 100_000) -> list[tuple[AnyNetConfig, int]]:
+def sample_space(
+    space: str,
+    count: int,
+    seed: int,
+    flops_range: Sequence[float],
+    image_size: int = 28,
+    max_draws: int = 100_000,
+) -> list[tuple[AnyNetConfig, int]]:
     """``count`` distinct networks of ``space`` whose FLOPs lie in ``flops_range`` (the paper
     matches the cost of the samples across spaces the same way), with their FLOPs.
 
@@ -160,7 +221,9 @@ def sample_space(space: str, count: int, seed: int, flops_range: Sequence[float]
     check_int("count", count, minimum=1)
     low, high = flops_range
     if not 0 <= low < high:
-        raise CnnbookError(f"flops_range={tuple(flops_range)} is not allowed: give (low, high) with 0 <= low < high")
+        raise CnnbookError(
+            f"flops_range={tuple(flops_range)} is not allowed: give (low, high) with 0 <= low < high"
+        )
     rng = random.Random(f"{space}-{seed}")
     chosen: dict[AnyNetConfig, int] = {}
     for _ in range(max_draws):
@@ -172,11 +235,15 @@ def sample_space(space: str, count: int, seed: int, flops_range: Sequence[float]
             chosen[config] = flops
             if len(chosen) == count:
                 return list(chosen.items())
-    raise CnnbookError(f"found only {len(chosen)} of {count} networks of {space} with FLOPs in "
-                       f"[{low:g}, {high:g}] in {max_draws} draws: widen flops_range")
+    raise CnnbookError(
+        f"found only {len(chosen)} of {count} networks of {space} with FLOPs in "
+        f"[{low:g}, {high:g}] in {max_draws} draws: widen flops_range"
+    )
 
 
-def empirical_distribution(errors: Sequence[float], grid: Sequence[float]) -> list[float]:
+def empirical_distribution(
+    errors: Sequence[float], grid: Sequence[float]
+) -> list[float]:
     """The EDF of ``errors`` on ``grid``: for each ``e``, the fraction of errors below ``e``."""
     if not errors:
         raise CnnbookError("empirical_distribution needs at least one error")

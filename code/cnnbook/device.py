@@ -5,6 +5,7 @@ seeds Python, NumPy and PyTorch; on a CPU, a seeded run of the book's training l
 same numbers every time on the same machine, which is what lets the tests compare a notebook's
 stored outputs with a fresh run.  (GPU kernels may still differ in the last digits.)
 """
+
 from __future__ import annotations
 
 import difflib
@@ -18,16 +19,29 @@ from .errors import CnnbookError, CnnbookTypeError, check_seed
 
 DEVICE_VARIABLE = "CNNBOOK_DEVICE"
 # What readers type for a device, and what PyTorch calls it.
-DEVICE_ALIASES = {"gpu": "cuda", "nvidia": "cuda", "cuda0": "cuda:0", "apple": "mps", "metal": "mps"}
+DEVICE_ALIASES = {
+    "gpu": "cuda",
+    "nvidia": "cuda",
+    "cuda0": "cuda:0",
+    "apple": "mps",
+    "metal": "mps",
+}
 
 
 def _mps_available() -> bool:
-    return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    return (
+        getattr(torch.backends, "mps", None) is not None
+        and torch.backends.mps.is_available()
+    )
 
 
 def _parse_device(preferred: object, source: str) -> torch.device:
     """``preferred`` as a ``torch.device`` that exists on this machine, or a clear error."""
-    where = f" (from the environment variable {DEVICE_VARIABLE})" if source == DEVICE_VARIABLE else ""
+    where = (
+        f" (from the environment variable {DEVICE_VARIABLE})"
+        if source == DEVICE_VARIABLE
+        else ""
+    )
     if isinstance(preferred, torch.device):
         device = preferred
     elif isinstance(preferred, str):
@@ -35,36 +49,53 @@ def _parse_device(preferred: object, source: str) -> torch.device:
             device = torch.device(preferred)
         except RuntimeError:
             lowered = preferred.strip().lower()
-            guess = DEVICE_ALIASES.get(lowered) or (lowered if lowered != preferred else None)
+            guess = DEVICE_ALIASES.get(lowered) or (
+                lowered if lowered != preferred else None
+            )
             if guess is None:
-                close = difflib.get_close_matches(lowered, ["cpu", "cuda", "mps", "cuda:0"], n=1)
+                close = difflib.get_close_matches(
+                    lowered, ["cpu", "cuda", "mps", "cuda:0"], n=1
+                )
                 guess = close[0] if close else None
             hint = f" Did you mean {guess!r}?" if guess else ""
-            raise CnnbookError(f"{source}={preferred!r}{where} is not a device: {source} must be 'cpu', 'cuda' "
-                               f"(an NVIDIA GPU; 'cuda:1' for the second), 'mps' (Apple) or None to choose "
-                               f"automatically.{hint}") from None
+            raise CnnbookError(
+                f"{source}={preferred!r}{where} is not a device: {source} must be 'cpu', 'cuda' "
+                f"(an NVIDIA GPU; 'cuda:1' for the second), 'mps' (Apple) or None to choose "
+                f"automatically.{hint}"
+            ) from None
     else:
-        raise CnnbookTypeError(f"{source}={preferred!r}{where} is not allowed: {source} must be a device name "
-                               "such as 'cpu' or 'cuda', a torch.device, or None to choose automatically")
+        raise CnnbookTypeError(
+            f"{source}={preferred!r}{where} is not allowed: {source} must be a device name "
+            "such as 'cpu' or 'cuda', a torch.device, or None to choose automatically"
+        )
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise CnnbookError(f"{source}={str(preferred)!r}{where} was asked for, but PyTorch sees no CUDA GPU "
-                               "here. Use choose_device() to pick what is available, or 'cpu'.")
+            raise CnnbookError(
+                f"{source}={str(preferred)!r}{where} was asked for, but PyTorch sees no CUDA GPU "
+                "here. Use choose_device() to pick what is available, or 'cpu'."
+            )
         if device.index is not None and device.index >= torch.cuda.device_count():
-            raise CnnbookError(f"{source}={str(preferred)!r}{where} asks for GPU number {device.index}, but this "
-                               f"machine has {torch.cuda.device_count()} (numbered from 0).")
+            raise CnnbookError(
+                f"{source}={str(preferred)!r}{where} asks for GPU number {device.index}, but this "
+                f"machine has {torch.cuda.device_count()} (numbered from 0)."
+            )
     elif device.type == "mps" and not _mps_available():
-        raise CnnbookError(f"{source}={str(preferred)!r}{where} (Apple's Metal GPU) was asked for, but PyTorch "
-                           "cannot use MPS here. Use choose_device() to pick what is available, or 'cpu'.")
+        raise CnnbookError(
+            f"{source}={str(preferred)!r}{where} (Apple's Metal GPU) was asked for, but PyTorch "
+            "cannot use MPS here. Use choose_device() to pick what is available, or 'cpu'."
+        )
     elif device.type not in ("cpu", "cuda", "mps", "meta"):
-        raise CnnbookError(f"{source}={str(preferred)!r}{where} is not allowed: the book runs on 'cpu', 'cuda' or "
-                           "'mps'.")
+        raise CnnbookError(
+            f"{source}={str(preferred)!r}{where} is not allowed: the book runs on 'cpu', 'cuda' or "
+            "'mps'."
+        )
     return device
 
 
 def choose_device(preferred: str | None = None) -> torch.device:
     """The device to compute on: ``preferred`` if given (e.g. ``"cpu"``), else the first GPU
-    (CUDA, or Apple's MPS), else the CPU.  The environment variable ``CNNBOOK_DEVICE`` overrides."""
+    (CUDA, or Apple's MPS), else the CPU.  The environment variable ``CNNBOOK_DEVICE`` overrides.
+    """
     if preferred is not None and preferred != "":
         return _parse_device(preferred, "preferred")
     if os.environ.get(DEVICE_VARIABLE):
@@ -78,9 +109,15 @@ def choose_device(preferred: str | None = None) -> torch.device:
 
 def describe_device(device: torch.device) -> str:
     """A short human-readable name, e.g. ``cpu (2 threads)`` or ``cuda:0 (NVIDIA H200)``."""
-    device = _parse_device(device, "device") if not isinstance(device, torch.device) else device
+    device = (
+        _parse_device(device, "device")
+        if not isinstance(device, torch.device)
+        else device
+    )
     if device.type == "cuda":
-        index = device.index if device.index is not None else torch.cuda.current_device()
+        index = (
+            device.index if device.index is not None else torch.cuda.current_device()
+        )
         return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
     if device.type == "cpu":
         return f"cpu ({torch.get_num_threads()} threads)"

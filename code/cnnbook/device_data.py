@@ -19,6 +19,7 @@ the CPU path's uint8 resize does; the two differ by at most one gray level (1/25
 on the device, so augmented images follow the same distributions as on the CPU path but are not
 the same draws.  ``cnnbook.data.fashion_mnist(..., on_device=...)`` chooses the path.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,15 +36,25 @@ class DeviceImages(Dataset):
     """Grayscale images (uint8, ``(N, 1, 28, 28)``) and their labels, held on ``device``; batches
     come out as float images in [0, 1] of shape ``(B, 1, image_size, image_size)``."""
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, image_size: int = 28,
-                 augmentation: Sequence[Callable] = (), device: torch.device | str = "cpu"):
+    def __init__(
+        self,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        image_size: int = 28,
+        augmentation: Sequence[Callable] = (),
+        device: torch.device | str = "cpu",
+    ):
         if images.dtype != torch.uint8:
-            raise TypeError(f"DeviceImages keeps uint8 images (0-255), got {images.dtype}")
+            raise TypeError(
+                f"DeviceImages keeps uint8 images (0-255), got {images.dtype}"
+            )
         if images.dim() == 3:
             images = images.unsqueeze(1)
         if images.dim() != 4 or len(images) != len(labels):
-            raise ValueError(f"expected N images (N, 28, 28) or (N, 1, 28, 28) and N labels, got images "
-                             f"{tuple(images.shape)} and labels {tuple(labels.shape)}")
+            raise ValueError(
+                f"expected N images (N, 28, 28) or (N, 1, 28, 28) and N labels, got images "
+                f"{tuple(images.shape)} and labels {tuple(labels.shape)}"
+            )
         if image_size < 1:
             raise ValueError(f"image_size must be a positive integer, got {image_size}")
         self.device = torch.device(device)
@@ -53,8 +64,13 @@ class DeviceImages(Dataset):
         self.augmentation = list(augmentation)
 
     @classmethod
-    def from_dataset(cls, dataset: Dataset, image_size: int = 28, augmentation: Sequence[Callable] = (),
-                     device: torch.device | str = "cpu") -> "DeviceImages":
+    def from_dataset(
+        cls,
+        dataset: Dataset,
+        image_size: int = 28,
+        augmentation: Sequence[Callable] = (),
+        device: torch.device | str = "cpu",
+    ) -> "DeviceImages":
         """The images of a torchvision ``FashionMNIST`` dataset (or a ``Subset`` of one) on ``device``."""
         indices = None
         if isinstance(dataset, Subset):
@@ -86,29 +102,48 @@ def resize_batch(images: torch.Tensor, image_size: int) -> torch.Tensor:
     antialiased, rounded to the 256 gray levels like torchvision's uint8 resize)."""
     floats = images.float()
     if floats.shape[-1] != image_size or floats.shape[-2] != image_size:
-        floats = F.interpolate(floats, size=(image_size, image_size), mode="bilinear", antialias=True,
-                               align_corners=False).round_().clamp_(0, 255)
+        floats = (
+            F.interpolate(
+                floats,
+                size=(image_size, image_size),
+                mode="bilinear",
+                antialias=True,
+                align_corners=False,
+            )
+            .round_()
+            .clamp_(0, 255)
+        )
     return floats.div_(255)
 
 
 # Augmentation with independent random draws per image, as the CPU path makes them image by image.
 # (A torchvision v2 transform applied to a whole batch would draw once and crop every image alike.)
 
-def _random_horizontal_flip(images: torch.Tensor, step: v2.RandomHorizontalFlip) -> torch.Tensor:
+
+def _random_horizontal_flip(
+    images: torch.Tensor, step: v2.RandomHorizontalFlip
+) -> torch.Tensor:
     flip = torch.rand(len(images), device=images.device) < step.p
     return torch.where(flip[:, None, None, None], images.flip(-1), images)
 
 
-def _random_resized_crop(images: torch.Tensor, step: v2.RandomResizedCrop) -> torch.Tensor:
+def _random_resized_crop(
+    images: torch.Tensor, step: v2.RandomResizedCrop
+) -> torch.Tensor:
     """torchvision's RandomResizedCrop parameters (10 tries, then the central crop), drawn per
-    image and vectorized; each box is cut out and resized by ``roi_align`` (bilinear)."""
+    image and vectorized; each box is cut out and resized by ``roi_align`` (bilinear).
+    """
     count, _, height, width = images.shape
     device = images.device
     tries = 10
     area = height * width
     target_area = area * torch.empty(count, tries, device=device).uniform_(*step.scale)
     log_ratio = torch.log(torch.tensor(step.ratio, device=device))
-    aspect = torch.exp(torch.empty(count, tries, device=device).uniform_(float(log_ratio[0]), float(log_ratio[1])))
+    aspect = torch.exp(
+        torch.empty(count, tries, device=device).uniform_(
+            float(log_ratio[0]), float(log_ratio[1])
+        )
+    )
     w = torch.sqrt(target_area * aspect).round()
     h = torch.sqrt(target_area / aspect).round()
     valid = (w > 0) & (w <= width) & (h > 0) & (h <= height)
@@ -129,18 +164,34 @@ def _random_resized_crop(images: torch.Tensor, step: v2.RandomResizedCrop) -> to
     left = torch.floor(torch.rand(count, device=device) * (width - w + 1))
     top = torch.where(found, top, (height - h) // 2)
     left = torch.where(found, left, (width - w) // 2)
-    boxes = torch.stack([torch.arange(count, device=device, dtype=images.dtype), left.to(images.dtype),
-                         top.to(images.dtype), (left + w).to(images.dtype), (top + h).to(images.dtype)], dim=1)
-    return roi_align(images, boxes, output_size=tuple(step.size), spatial_scale=1.0, sampling_ratio=-1,
-                     aligned=True)
+    boxes = torch.stack(
+        [
+            torch.arange(count, device=device, dtype=images.dtype),
+            left.to(images.dtype),
+            top.to(images.dtype),
+            (left + w).to(images.dtype),
+            (top + h).to(images.dtype),
+        ],
+        dim=1,
+    )
+    return roi_align(
+        images,
+        boxes,
+        output_size=tuple(step.size),
+        spatial_scale=1.0,
+        sampling_ratio=-1,
+        aligned=True,
+    )
 
 
 def _color_jitter(images: torch.Tensor, step: v2.ColorJitter) -> torch.Tensor:
     """Brightness and contrast with a factor per image, in a random order per image (as
     torchvision draws it); saturation and hue leave grayscale images unchanged."""
     if images.shape[1] != 1 and (step.saturation is not None or step.hue is not None):
-        raise NotImplementedError("the device path jitters saturation and hue of grayscale images only "
-                                  "(where they change nothing); use the CPU path (on_device=False) for colour images")
+        raise NotImplementedError(
+            "the device path jitters saturation and hue of grayscale images only "
+            "(where they change nothing); use the CPU path (on_device=False) for colour images"
+        )
     count, device = len(images), images.device
 
     def factors(bounds):
@@ -155,10 +206,14 @@ def _color_jitter(images: torch.Tensor, step: v2.ColorJitter) -> torch.Tensor:
         mean = x.mean(dim=(-3, -2, -1), keepdim=True)
         return (contrast_factor * x + (1 - contrast_factor) * mean).clamp(0, 1)
 
-    brightness_factor = factors(step.brightness) if step.brightness is not None else None
+    brightness_factor = (
+        factors(step.brightness) if step.brightness is not None else None
+    )
     contrast_factor = factors(step.contrast) if step.contrast is not None else None
     brightness_first = torch.rand(count, 1, 1, 1, device=device) < 0.5
-    return torch.where(brightness_first, contrast(brightness(images)), brightness(contrast(images)))
+    return torch.where(
+        brightness_first, contrast(brightness(images)), brightness(contrast(images))
+    )
 
 
 BATCHED_STEPS: dict[type, Callable] = {
@@ -168,7 +223,9 @@ BATCHED_STEPS: dict[type, Callable] = {
 }
 
 
-def augment_batch(images: torch.Tensor, augmentation: Sequence[Callable]) -> torch.Tensor:
+def augment_batch(
+    images: torch.Tensor, augmentation: Sequence[Callable]
+) -> torch.Tensor:
     """Apply each augmentation step to every image of the batch with its own random draws.
 
     ``RandomHorizontalFlip``, ``RandomResizedCrop`` and ``ColorJitter`` run as batched tensor
@@ -185,10 +242,17 @@ def augment_batch(images: torch.Tensor, augmentation: Sequence[Callable]) -> tor
 
 class DeviceLoader:
     """Batches of a ``DeviceImages`` dataset, in ``DataLoader``'s order: shuffled by
-    ``generator`` (a CPU ``torch.Generator``) when ``shuffle`` is on, in order otherwise."""
+    ``generator`` (a CPU ``torch.Generator``) when ``shuffle`` is on, in order otherwise.
+    """
 
-    def __init__(self, dataset: DeviceImages, batch_size: int, shuffle: bool = False,
-                 generator: torch.Generator | None = None, drop_last: bool = False):
+    def __init__(
+        self,
+        dataset: DeviceImages,
+        batch_size: int,
+        shuffle: bool = False,
+        generator: torch.Generator | None = None,
+        drop_last: bool = False,
+    ):
         if batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
         self.dataset = dataset
@@ -199,7 +263,11 @@ class DeviceLoader:
 
     def __len__(self) -> int:
         count = len(self.dataset)
-        return count // self.batch_size if self.drop_last else math.ceil(count / self.batch_size)
+        return (
+            count // self.batch_size
+            if self.drop_last
+            else math.ceil(count / self.batch_size)
+        )
 
     def order(self) -> torch.Tensor:
         """This epoch's order of the images.  When shuffling it comes from a ``DataLoader`` over
@@ -208,11 +276,14 @@ class DeviceLoader:
         count = len(self.dataset)
         if not self.shuffle:
             return torch.arange(count)
-        indices = DataLoader(range(count), batch_size=count, shuffle=True, generator=self.generator)
-        return torch.cat(list(indices))  # run to the end: the sampler draws once more when exhausted
+        indices = DataLoader(
+            range(count), batch_size=count, shuffle=True, generator=self.generator
+        )
+        # run to the end: the sampler draws once more when exhausted
+        return torch.cat(list(indices))
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         order = self.order().to(self.dataset.device, non_blocking=True)
         stop = len(self) * self.batch_size if self.drop_last else len(order)
         for start in range(0, stop, self.batch_size):
-            yield self.dataset.prepare(order[start:start + self.batch_size])
+            yield self.dataset.prepare(order[start : start + self.batch_size])

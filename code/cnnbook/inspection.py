@@ -4,6 +4,7 @@ FLOPs are counted by PyTorch itself (``torch.utils.flop_counter.FlopCounterMode`
 a multiply-add as two floating-point operations.  Papers often quote multiply-adds ("MACs"), half
 that number; ``count_flops`` returns FLOPs and says so.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,23 +15,41 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from .errors import check_bool, check_int, invalid
-from .tables import format_table
+from .tables import Table, show
 
 
 def check_model(model: nn.Module, name: str = "model") -> nn.Module:
     """``model`` if it is a PyTorch module; a clear error otherwise (e.g. a model's name)."""
     if not isinstance(model, nn.Module):
-        hint = f"Build it first, e.g. models.{model}()." if isinstance(model, str) else ""
-        raise invalid(name, model, "a model (a torch.nn.Module), e.g. cnnbook.models.lenet()", hint, type_error=True)
+        hint = (
+            f"Build it first, e.g. models.{model}()." if isinstance(model, str) else ""
+        )
+        raise invalid(
+            name,
+            model,
+            "a model (a torch.nn.Module), e.g. cnnbook.models.lenet()",
+            hint,
+            type_error=True,
+        )
     return model
 
 
-def check_input_shape(input_shape: Sequence[int], name: str = "input_shape") -> tuple[int, ...]:
+def check_input_shape(
+    input_shape: Sequence[int], name: str = "input_shape"
+) -> tuple[int, ...]:
     """A batch shape ``(batch, channels, height, width)`` of positive integers."""
     allowed = "a shape (batch, channels, height, width) of positive integers, e.g. (1, 1, 28, 28)"
-    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (Sequence, torch.Size)):
+    if isinstance(input_shape, (str, bytes)) or not isinstance(
+        input_shape, (Sequence, torch.Size)
+    ):
         raise invalid(name, input_shape, allowed, type_error=True)
-    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in input_shape) or not input_shape:
+    if (
+        not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 1
+            for n in input_shape
+        )
+        or not input_shape
+    ):
         raise invalid(name, input_shape, allowed)
     return tuple(input_shape)
 
@@ -47,15 +66,19 @@ def device_and_dtype(model: nn.Module) -> tuple[torch.device, torch.dtype]:
     """Where the model's parameters are, and the floating-point type they compute in."""
     parameter = next(model.parameters(), None)
     floating = next((p for p in model.parameters() if p.is_floating_point()), None)
-    return (parameter.device if parameter is not None else torch.device("cpu"),
-            floating.dtype if floating is not None else torch.get_default_dtype())
+    return (
+        parameter.device if parameter is not None else torch.device("cpu"),
+        floating.dtype if floating is not None else torch.get_default_dtype(),
+    )
 
 
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     """Number of parameters (weights and biases), optionally only those that are trained."""
     check_model(model)
     trainable_only = check_bool("trainable_only", trainable_only)
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+    return sum(
+        p.numel() for p in model.parameters() if p.requires_grad or not trainable_only
+    )
 
 
 def count_flops(model: nn.Module, input_shape: Sequence[int] | None = None) -> int:
@@ -66,8 +89,13 @@ def count_flops(model: nn.Module, input_shape: Sequence[int] | None = None) -> i
     its train/eval mode is restored afterwards.  One multiply-add counts as 2 FLOPs.
     """
     check_model(model)
-    input_shape = _default_input_shape(model) if input_shape is None else check_input_shape(input_shape)
-    getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not below
+    input_shape = (
+        _default_input_shape(model)
+        if input_shape is None
+        else check_input_shape(input_shape)
+    )
+    # the input check's one-off shape probe runs now, not below
+    getattr(model, "min_input_size", None)
     was_training = model.training
     model.eval()
     device, dtype = device_and_dtype(model)
@@ -82,13 +110,16 @@ def count_flops(model: nn.Module, input_shape: Sequence[int] | None = None) -> i
 @dataclass(frozen=True)
 class LayerRow:
     """One row of a layer table: a layer's name, type, output shape and own parameters."""
+
     name: str
     kind: str
     output_shape: tuple[int, ...]
     parameters: int
 
 
-def layer_table(model: nn.Module, input_shape: Sequence[int], depth: int | None = None) -> list[LayerRow]:
+def layer_table(
+    model: nn.Module, input_shape: Sequence[int], depth: int | None = None
+) -> list[LayerRow]:
     """Run one batch through ``model`` and record every leaf layer's output shape.
 
     Leaf layers are modules without children (convolutions, activations, pooling, linear...),
@@ -102,17 +133,30 @@ def layer_table(model: nn.Module, input_shape: Sequence[int], depth: int | None 
     input_shape = check_input_shape(input_shape)
     if depth is not None:
         depth = check_int("depth", depth, minimum=1)
-    getattr(model, "min_input_size", None)  # the input check's one-off shape probe runs now, not under the hooks
+    # the input check's one-off shape probe runs now, not under the hooks
+    getattr(model, "min_input_size", None)
     rows: list[LayerRow] = []
     hooks = []
     for name, module in model.named_modules():
         is_leaf = not list(module.children())
         level = name.count(".") + 1
-        if name and (is_leaf if depth is None else (level == depth or (level < depth and is_leaf))):
+        if name and (
+            is_leaf
+            if depth is None
+            else (level == depth or (level < depth and is_leaf))
+        ):
+
             def record(mod: nn.Module, _inputs, output, name: str = name) -> None:
                 shape = tuple(output.shape) if isinstance(output, torch.Tensor) else ()
-                rows.append(LayerRow(name, type(mod).__name__, shape,
-                                     sum(p.numel() for p in mod.parameters())))
+                rows.append(
+                    LayerRow(
+                        name,
+                        type(mod).__name__,
+                        shape,
+                        sum(p.numel() for p in mod.parameters()),
+                    )
+                )
+
             hooks.append(module.register_forward_hook(record))
     was_training = model.training
     model.eval()
@@ -127,14 +171,23 @@ def layer_table(model: nn.Module, input_shape: Sequence[int], depth: int | None 
     return rows
 
 
-def format_layer_table(rows: Sequence[LayerRow], headers: Sequence[str] = ("layer", "type", "output shape", "parameters")) -> str:
-    """The rows as a text table (``cnnbook.tables.format_table``) with a total line; headers may be translated."""
-    body = [(r.name, r.kind, "x".join(str(d) for d in r.output_shape), f"{r.parameters:,}") for r in rows]
+def format_layer_table(
+    rows: Sequence[LayerRow],
+    headers: Sequence[str] = ("layer", "type", "output shape", "parameters"),
+) -> Table:
+    """The rows as a ``cnnbook.tables.Table`` with a total line; headers may be translated."""
+    body = [
+        (r.name, r.kind, "x".join(str(d) for d in r.output_shape), f"{r.parameters:,}")
+        for r in rows
+    ]
     body.append(("", "", "", f"{sum(r.parameters for r in rows):,}"))
-    return format_table(headers, body, right=(False, False, False, True))
+    return Table(headers, body, right=(False, False, False, True))
 
 
-def print_layer_table(model: nn.Module, input_shape: Sequence[int],
-                      headers: Sequence[str] = ("layer", "type", "output shape", "parameters")) -> None:
-    """Print ``layer_table`` for ``model`` on a batch of ``input_shape``."""
-    print(format_layer_table(layer_table(model, input_shape), headers))
+def print_layer_table(
+    model: nn.Module,
+    input_shape: Sequence[int],
+    headers: Sequence[str] = ("layer", "type", "output shape", "parameters"),
+) -> None:
+    """Show ``layer_table`` for ``model`` on a batch of ``input_shape`` as a table."""
+    show(format_layer_table(layer_table(model, input_shape), headers))

@@ -16,6 +16,7 @@ none of the region's inner activations.
 ``training_step_time`` measures one forward and backward pass with ``torch.utils.benchmark``.
 It depends on the machine and its load: plot it, or compare ratios measured in one run.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -32,9 +33,11 @@ from .timing import seconds_per_call
 def _images(model: nn.Module, input_shape: Sequence[int]) -> torch.Tensor:
     input_shape = check_input_shape(input_shape)
     if input_shape[0] < 2:
-        raise CnnbookError(f"input_shape={tuple(input_shape)} has a batch of {input_shape[0]} image: training "
-                           "memory is measured in training mode, where batch norm needs at least 2 images "
-                           "per batch. Use a batch size of 2 or more, e.g. (64, 1, 28, 28).")
+        raise CnnbookError(
+            f"input_shape={tuple(input_shape)} has a batch of {input_shape[0]} image: training "
+            "memory is measured in training mode, where batch norm needs at least 2 images "
+            "per batch. Use a batch size of 2 or more, e.g. (64, 1, 28, 28)."
+        )
     device, dtype = device_and_dtype(model)
     generator = torch.Generator().manual_seed(0)
     return torch.randn(*input_shape, generator=generator, dtype=dtype).to(device)
@@ -43,9 +46,13 @@ def _images(model: nn.Module, input_shape: Sequence[int]) -> torch.Tensor:
 @contextmanager
 def training_mode_restored(model: nn.Module) -> Iterator[None]:
     """Train mode (and gradients) inside; afterwards the model's mode, batch-norm moving averages
-    and parameter gradients are as before, so that measuring does not change the model."""
+    and parameter gradients are as before, so that measuring does not change the model.
+    """
     buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
-    gradients = {name: None if p.grad is None else p.grad.clone() for name, p in model.named_parameters()}
+    gradients = {
+        name: None if p.grad is None else p.grad.clone()
+        for name, p in model.named_parameters()
+    }
     was_training = model.training
     model.train()
     try:
@@ -78,25 +85,32 @@ def saved_activation_bytes(model: nn.Module, input_shape: Sequence[int]) -> int:
             saved[storage.data_ptr()] = storage.nbytes()
         return tensor
 
-    with training_mode_restored(model), \
-            torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+    with training_mode_restored(model), torch.autograd.graph.saved_tensors_hooks(
+        pack, lambda tensor: tensor
+    ):
         model(images)
     return sum(saved.values())
 
 
-def training_step_time(model: nn.Module, input_shape: Sequence[int], min_run_time: float = 0.5) -> float:
+def training_step_time(
+    model: nn.Module, input_shape: Sequence[int], min_run_time: float = 0.5
+) -> float:
     """Median seconds of one training step's forward and backward pass (no optimizer update) on
     a batch of ``input_shape``, measured with ``torch.utils.benchmark``.  Machine- and load-dependent.
 
     The model's parameters, gradients, mode and batch-norm moving averages are restored afterwards.
     """
     check_model(model)
-    min_run_time = check_float("min_run_time", min_run_time, minimum=0.0, include_minimum=False, maximum=60.0)
+    min_run_time = check_float(
+        "min_run_time", min_run_time, minimum=0.0, include_minimum=False, maximum=60.0
+    )
     images = _images(model, input_shape)
 
     def step() -> None:
         model.zero_grad(set_to_none=True)
         model(images).sum().backward()
 
-    with training_mode_restored(model):  # the timer's warm-up also runs the input check's one-off shape probe
+    with training_mode_restored(
+        model
+    ):  # the timer's warm-up also runs the input check's one-off shape probe
         return seconds_per_call(step, min_run_time=min_run_time)

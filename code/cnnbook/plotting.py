@@ -7,6 +7,7 @@ glyph), so English and Chinese labels both render.  It looks for Noto Sans CJK (
 ``apt-get install fonts-noto-cjk``; the book's Colab set-up cell installs it) and a few other
 common CJK fonts.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -19,9 +20,18 @@ from matplotlib import font_manager
 
 from .errors import CnnbookError, CnnbookTypeError, check_float, check_int
 
-CJK_FONT_CANDIDATES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-                       "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
-                       "Heiti SC", "Arial Unicode MS")
+CJK_FONT_CANDIDATES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Arial Unicode MS",
+)
 
 
 def find_cjk_font() -> str | None:
@@ -41,6 +51,7 @@ def use_book_fonts() -> str | None:
     matplotlib's defaults alone.
     """
     from .i18n import current_language
+
     family = find_cjk_font()
     if family is None:
         font_manager.fontManager.__init__()  # a font installed after start-up (Colab) is found now
@@ -49,7 +60,8 @@ def use_book_fonts() -> str | None:
         if current_language() == "zh":
             raise RuntimeError(
                 "No Chinese font found for matplotlib, so Chinese plot labels would be empty boxes. "
-                "Install one (Debian/Ubuntu/Colab: apt-get install fonts-noto-cjk) and restart the kernel.")
+                "Install one (Debian/Ubuntu/Colab: apt-get install fonts-noto-cjk) and restart the kernel."
+            )
         return None
     # Explicit family names: matplotlib falls back glyph by glyph along this list (a generic
     # "sans-serif" family would resolve to one font only).
@@ -57,31 +69,54 @@ def use_book_fonts() -> str | None:
     return family
 
 
-def show_images(images: torch.Tensor | Sequence[torch.Tensor], rows: int, columns: int,
-                titles: Sequence[str] | None = None, scale: float = 1.5, suptitle: str | None = None) -> plt.Figure:
+def show_images(
+    images: torch.Tensor | Sequence[torch.Tensor],
+    rows: int,
+    columns: int,
+    titles: Sequence[str] | None = None,
+    scale: float = 1.5,
+    suptitle: str | None = None,
+) -> plt.Figure:
     """Draw a grid of grayscale or RGB images (tensors shaped (C, H, W) or (H, W)); return the figure.
 
     ``images`` is a batch (a tensor shaped (N, C, H, W) or (N, H, W)), a list of images, or one
     (H, W) image.  Float images are drawn from 0 (black) to 1 (white); integer ones (uint8) from 0 to 255.
     """
-    rows, columns = check_int("rows", rows, minimum=1), check_int("columns", columns, minimum=1)
+    rows, columns = check_int("rows", rows, minimum=1), check_int(
+        "columns", columns, minimum=1
+    )
     scale = check_float("scale", scale, minimum=0.0, include_minimum=False)
     if isinstance(images, (torch.Tensor, np.ndarray)) and images.ndim == 2:
         images = [images]  # one (H, W) image
     if isinstance(images, (str, bytes)) or not hasattr(images, "__len__"):
-        raise CnnbookTypeError(f"images={type(images).__name__} is not allowed: images must be a batch of images "
-                               "(a tensor shaped (N, C, H, W) or (N, H, W)) or a list of (C, H, W) / (H, W) images")
-    if titles is not None and (isinstance(titles, str) or not hasattr(titles, "__len__")):
-        raise CnnbookTypeError(f"titles={titles!r} is not allowed: titles must be a list of strings, one per image")
-    prepared = [_displayable(images[index], index) for index in range(min(len(images), rows * columns))]
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * scale, rows * scale + (0.4 if suptitle else 0)),
-                                squeeze=False)
+        raise CnnbookTypeError(
+            f"images={type(images).__name__} is not allowed: images must be a batch of images "
+            "(a tensor shaped (N, C, H, W) or (N, H, W)) or a list of (C, H, W) / (H, W) images"
+        )
+    if titles is not None and (
+        isinstance(titles, str) or not hasattr(titles, "__len__")
+    ):
+        raise CnnbookTypeError(
+            f"titles={titles!r} is not allowed: titles must be a list of strings, one per image"
+        )
+    prepared = [
+        _displayable(images[index], index)
+        for index in range(min(len(images), rows * columns))
+    ]
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(columns * scale, rows * scale + (0.4 if suptitle else 0)),
+        squeeze=False,
+    )
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
         if index >= len(images):
             continue
         image = prepared[index]
-        axis.imshow(image.numpy(), cmap="gray" if image.dim() == 2 else None, vmin=0, vmax=1)
+        axis.imshow(
+            image.numpy(), cmap="gray" if image.dim() == 2 else None, vmin=0, vmax=1
+        )
         if titles is not None and index < len(titles):
             axis.set_title(titles[index], fontsize=9)
     if suptitle:
@@ -92,13 +127,19 @@ def show_images(images: torch.Tensor | Sequence[torch.Tensor], rows: int, column
 
 def _displayable(image, index: int) -> torch.Tensor:
     """One image as an (H, W) or (H, W, 3) float tensor in [0, 1] for ``imshow``."""
-    image = image.detach().cpu() if isinstance(image, torch.Tensor) else torch.as_tensor(np.asarray(image))
+    image = (
+        image.detach().cpu()
+        if isinstance(image, torch.Tensor)
+        else torch.as_tensor(np.asarray(image))
+    )
     if image.dim() == 3 and image.shape[0] in (1, 3):
         image = image.permute(1, 2, 0)
     image = image.squeeze(-1) if image.dim() == 3 and image.shape[-1] == 1 else image
     if not (image.dim() == 2 or (image.dim() == 3 and image.shape[-1] == 3)):
-        raise CnnbookError(f"images[{index}] has shape {tuple(image.shape)}: each image must be grayscale (H, W) or "
-                           "(1, H, W), or RGB (3, H, W) or (H, W, 3); an image with 2 or 4 channels cannot be drawn")
+        raise CnnbookError(
+            f"images[{index}] has shape {tuple(image.shape)}: each image must be grayscale (H, W) or "
+            "(1, H, W), or RGB (3, H, W) or (H, W, 3); an image with 2 or 4 channels cannot be drawn"
+        )
     if image.dtype == torch.bool:
         image = image.float()
     elif not image.is_floating_point():
@@ -123,8 +164,14 @@ class LivePlot:
     figure (the final one) instead of one per epoch.  Outside Jupyter nothing is shown.
     """
 
-    def __init__(self, epochs: int, curves: Sequence[str], xlabel: str, title: str = "",
-                 figsize: tuple[float, float] = (5.5, 3.5)) -> None:
+    def __init__(
+        self,
+        epochs: int,
+        curves: Sequence[str],
+        xlabel: str,
+        title: str = "",
+        figsize: tuple[float, float] = (5.5, 3.5),
+    ) -> None:
         self.curves = list(curves)
         self.values: dict[str, list[float]] = {name: [] for name in self.curves}
         self.x: list[float] = []
@@ -135,12 +182,16 @@ class LivePlot:
         self.axis.grid(True, alpha=0.3)
         if title:
             self.axis.set_title(title, fontsize=9)
-        self.lines = {name: self.axis.plot([], [], marker="o", markersize=3, label=name)[0] for name in self.curves}
+        self.lines = {
+            name: self.axis.plot([], [], marker="o", markersize=3, label=name)[0]
+            for name in self.curves
+        }
         self.axis.legend(loc="best", fontsize=8)
         self.figure.tight_layout()
         self.handle = None
         if in_notebook():
             from IPython.display import display
+
             self.handle = display(self.figure, display_id=True)
 
     def add(self, x: float, values: dict[str, float]) -> None:
@@ -161,8 +212,14 @@ class LivePlot:
         return self.figure
 
 
-def label_points(axis: plt.Axes, xs: Sequence[float], ys: Sequence[float], labels: Sequence[str],
-                 fontsize: float = 7, **text_options) -> list:
+def label_points(
+    axis: plt.Axes,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    labels: Sequence[str],
+    fontsize: float = 7,
+    **text_options,
+) -> list:
     """Write ``labels[i]`` next to the point ``(xs[i], ys[i])`` of ``axis`` so that no two labels
     overlap each other or cover a point: adjustText moves them apart (a thin line joins a label
     moved far from its point).  Call it after the axis limits and scales are set.
@@ -172,9 +229,20 @@ def label_points(axis: plt.Axes, xs: Sequence[float], ys: Sequence[float], label
     from adjustText import adjust_text
 
     if not (len(xs) == len(ys) == len(labels)):
-        raise CnnbookError(f"label_points got {len(xs)} x values, {len(ys)} y values and {len(labels)} labels: "
-                           "give one label per point")
-    texts = [axis.text(x, y, label, fontsize=fontsize, **text_options) for x, y, label in zip(xs, ys, labels)]
-    adjust_text(texts, x=list(xs), y=list(ys), ax=axis, expand=(1.15, 1.4),
-                arrowprops=dict(arrowstyle="-", color="0.5", linewidth=0.5))
+        raise CnnbookError(
+            f"label_points got {len(xs)} x values, {len(ys)} y values and {len(labels)} labels: "
+            "give one label per point"
+        )
+    texts = [
+        axis.text(x, y, label, fontsize=fontsize, **text_options)
+        for x, y, label in zip(xs, ys, labels)
+    ]
+    adjust_text(
+        texts,
+        x=list(xs),
+        y=list(ys),
+        ax=axis,
+        expand=(1.15, 1.4),
+        arrowprops=dict(arrowstyle="-", color="0.5", linewidth=0.5),
+    )
     return texts

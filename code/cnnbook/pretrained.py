@@ -14,6 +14,7 @@ needed.  Only the weights themselves are downloaded, once, into torch's cache
 Without internet access and without the file in the cache, ``pretrained_model`` raises
 ``WeightsUnavailableError`` saying which file to put where, instead of a traceback from urllib.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,6 +24,7 @@ import torch
 from torch import nn
 
 from .errors import CnnbookError, check_choice
+from .i18n import error_text
 
 
 class WeightsUnavailableError(CnnbookError):
@@ -31,45 +33,68 @@ class WeightsUnavailableError(CnnbookError):
 
 def _weights_enum(architecture: str):
     import torchvision
+
     names = sorted(torchvision.models.list_models(module=torchvision.models))
-    check_choice("architecture", architecture, names,
-                 hint="Use a name of torchvision's classification models, e.g. 'resnet18' or 'resnet50'.")
+    check_choice(
+        "architecture",
+        architecture,
+        names,
+        hint=error_text("classification name hint"),
+    )
     return torchvision.models.get_model_weights(architecture)
 
 
 def weights_info(architecture: str = "resnet18", weights: str = "DEFAULT") -> Any:
     """torchvision's weights enum member for ``architecture`` (``"DEFAULT"``: the best published
     weights; or a member's name such as ``"IMAGENET1K_V1"``).  Needs no download: use its
-    ``.meta`` (``num_params``, ``_ops`` in GFLOPs, ``_metrics``) and ``.transforms()``."""
+    ``.meta`` (``num_params``, ``_ops`` in GFLOPs, ``_metrics``) and ``.transforms()``.
+    """
     enum = _weights_enum(architecture)
     members = ["DEFAULT", *enum.__members__]
-    check_choice("weights", weights, members, hint=f"The weights published for {architecture}: {', '.join(members)}.")
+    check_choice(
+        "weights",
+        weights,
+        members,
+        hint=f"The weights published for {architecture}: {', '.join(members)}.",
+    )
     return enum.DEFAULT if weights == "DEFAULT" else enum[weights]
 
 
-def cached_weights_file(architecture: str = "resnet18", weights: str = "DEFAULT") -> Path:
+def cached_weights_file(
+    architecture: str = "resnet18", weights: str = "DEFAULT"
+) -> Path:
     """Where torch keeps (or would keep) the downloaded weights file."""
     member = weights_info(architecture, weights)
     return Path(torch.hub.get_dir()) / "checkpoints" / Path(member.url).name
 
 
-def pretrained_model(architecture: str = "resnet18", weights: str = "DEFAULT") -> nn.Module:
+def pretrained_model(
+    architecture: str = "resnet18", weights: str = "DEFAULT"
+) -> nn.Module:
     """torchvision's ``architecture`` with its pretrained ``weights``: read from torch's cache, or
-    downloaded there once.  Offline without the file: ``WeightsUnavailableError`` with the fix."""
+    downloaded there once.  Offline without the file: ``WeightsUnavailableError`` with the fix.
+    """
     import torchvision
+
     member = weights_info(architecture, weights)
     target = cached_weights_file(architecture, weights)
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            torch.hub.download_url_to_file(member.url, str(target.with_suffix(".partial")), progress=False)
+            torch.hub.download_url_to_file(
+                member.url, str(target.with_suffix(".partial")), progress=False
+            )
         except (OSError, RuntimeError) as error:  # urllib's URLError is an OSError
             target.with_suffix(".partial").unlink(missing_ok=True)
             raise WeightsUnavailableError(
-                f"the pretrained weights {architecture} {member.name} are not in torch's cache ({target}) and "
-                f"could not be downloaded from {member.url} ({type(error).__name__}: {error}). Without internet "
-                f"access: download that file on a machine that has it and copy it to {target} (or set TORCH_HOME "
-                f"to a folder whose hub/checkpoints/ has it). The rest of this page runs without pretrained weights."
+                error_text(
+                    "weights unavailable",
+                    architecture=architecture,
+                    weights=member.name,
+                    target=target,
+                    url=member.url,
+                    error=f"{type(error).__name__}: {error}",
+                )
             ) from None
         target.with_suffix(".partial").replace(target)
     model = torchvision.models.get_model(architecture, weights=None)
@@ -77,4 +102,9 @@ def pretrained_model(architecture: str = "resnet18", weights: str = "DEFAULT") -
     return model
 
 
-__all__ = ["WeightsUnavailableError", "weights_info", "cached_weights_file", "pretrained_model"]
+__all__ = [
+    "WeightsUnavailableError",
+    "weights_info",
+    "cached_weights_file",
+    "pretrained_model",
+]

@@ -1,4 +1,5 @@
 """Showing the package's real source on a page, so that no page keeps a second copy of a model."""
+
 from __future__ import annotations
 
 import inspect
@@ -17,6 +18,9 @@ def show_source(obj: Any) -> Code:
         source = inspect.getsource(obj)
     except (TypeError, OSError) as error:
         from .errors import CnnbookError
-        raise CnnbookError(f"cannot show the source of {obj!r}: pass a class or function defined in a "
-                         f".py file ({error})") from None
+
+        raise CnnbookError(
+            f"cannot show the source of {obj!r}: pass a class or function defined in a "
+            f".py file ({error})"
+        ) from None
     return Code(source, language="python")

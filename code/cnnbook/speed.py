@@ -13,6 +13,7 @@ pages are compared with fresh runs.  They are worth switching on for long full-p
   minutes, so it pays off only on long GPU runs (several epochs of the full profile), never in
   a fast-profile run on a CPU.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,7 +27,9 @@ AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 def check_speed_options(amp: str | None) -> None:
     """A clear error for an unknown mixed-precision setting."""
     if amp is not None and amp not in AMP_DTYPES:
-        raise ValueError(f"amp={amp!r} is not a mixed-precision setting: choose 'bf16', 'fp16' or None (off)")
+        raise ValueError(
+            f"amp={amp!r} is not a mixed-precision setting: choose 'bf16', 'fp16' or None (off)"
+        )
 
 
 def _to_float32(output: Any) -> Any:
@@ -35,7 +38,11 @@ def _to_float32(output: Any) -> Any:
         return output.float() if output.is_floating_point() else output
     if isinstance(output, tuple):
         converted = [_to_float32(item) for item in output]
-        return type(output)(*converted) if hasattr(output, "_fields") else type(output)(converted)
+        return (
+            type(output)(*converted)
+            if hasattr(output, "_fields")
+            else type(output)(converted)
+        )
     return output
 
 
@@ -43,8 +50,14 @@ class FastForward(nn.Module):
     """``model``'s forward pass with the speed options switched on; it shares the model's
     parameters, so training it trains ``model``."""
 
-    def __init__(self, model: nn.Module, device: torch.device, amp: str | None = None,
-                 channels_last: bool = False, compile: bool = False):
+    def __init__(
+        self,
+        model: nn.Module,
+        device: torch.device,
+        amp: str | None = None,
+        channels_last: bool = False,
+        compile: bool = False,
+    ):
         super().__init__()
         check_speed_options(amp)
         self.model = model
@@ -58,14 +71,22 @@ class FastForward(nn.Module):
     def forward(self, images: torch.Tensor) -> Any:
         if self.channels_last and images.dim() == 4:
             images = images.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(self.device_type, dtype=AMP_DTYPES.get(self.amp, torch.float32),
-                            enabled=self.amp is not None):
+        with torch.autocast(
+            self.device_type,
+            dtype=AMP_DTYPES.get(self.amp, torch.float32),
+            enabled=self.amp is not None,
+        ):
             output = self.forward_model(images)
         return _to_float32(output) if self.amp is not None else output
 
 
-def with_speed_options(model: nn.Module, device: torch.device, amp: str | None = None,
-                       channels_last: bool = False, compile: bool = False) -> nn.Module:
+def with_speed_options(
+    model: nn.Module,
+    device: torch.device,
+    amp: str | None = None,
+    channels_last: bool = False,
+    compile: bool = False,
+) -> nn.Module:
     """``model`` itself when every option is off (nothing changes), else a ``FastForward``."""
     check_speed_options(amp)
     if amp is None and not channels_last and not compile:

@@ -11,6 +11,7 @@ the measurement, so every speed the book plots is measured the same way::
 A time depends on the machine, its load and its threads: plot it, or compare ratios measured in
 one run; never print it as a result.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,8 @@ from .errors import check_float, check_int
 
 def _benchmark():
     """``torch.utils.benchmark``, imported without the warning its import logs on machines with a
-    CUDA toolkit but no GPU ("No CUDA runtime is found"; irrelevant to timing on the CPU)."""
+    CUDA toolkit but no GPU ("No CUDA runtime is found"; irrelevant to timing on the CPU).
+    """
     logger = logging.getLogger("torch.utils.cpp_extension")
     level = logger.level
     logger.setLevel(logging.ERROR)
@@ -32,14 +34,18 @@ def _benchmark():
     return benchmark
 
 
-def seconds_per_call(call: Callable[[], object], repeats: int | None = None, min_run_time: float = 0.5) -> float:
+def seconds_per_call(
+    call: Callable[[], object], repeats: int | None = None, min_run_time: float = 0.5
+) -> float:
     """Seconds of one ``call()``, after the timer's warm-up calls (memory allocation, kernel choice):
     the mean of ``repeats`` calls (``Timer.timeit``), or else the median over blocks of calls that
     take at least ``min_run_time`` seconds in all (``Timer.blocked_autorange``).  Run it inside
     whatever context ``call`` needs (``torch.no_grad()``, a model's evaluation mode)."""
     if repeats is not None:
         repeats = check_int("repeats", repeats, minimum=1, maximum=1000)
-    min_run_time = check_float("min_run_time", min_run_time, minimum=0.0, include_minimum=False, maximum=60.0)
+    min_run_time = check_float(
+        "min_run_time", min_run_time, minimum=0.0, include_minimum=False, maximum=60.0
+    )
     timer = _benchmark().Timer("call()", globals={"call": call})
     if repeats is not None:
         return timer.timeit(repeats).mean

@@ -136,3 +136,21 @@ def test_math_is_typeset_offline(browser, site_url, lang):
     assert leftover == 0, "raw TeX left in the page"
     browser.execute_script("document.querySelector('mjx-container').scrollIntoView({block: 'center'})")
     _shot(browser, f"{lang}-alexnet-math")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("doc", ["modern_cnn/googlenet", "resnet/blocks_and_family"])
+def test_tables_fit_the_page_and_are_screenshotted(browser, site_url, lang, doc):
+    """The tables a page shows are real tables that fit the text column (no sideways scrolling);
+    each is saved as artifacts/screenshots/table-<lang>-<page>-<n>.png for a person to look at."""
+    browser.get(f"{site_url}/{lang}/{doc}.html")
+    _wait(browser, lambda d: d.execute_script("return document.readyState") == "complete")
+    tables = browser.find_elements(By.CSS_SELECTOR, "div.cell_output table")
+    assert len(tables) >= 2, f"{lang}/{doc}: {len(tables)} tables in the cell outputs"
+    for number, table in enumerate(tables, start=1):
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", table)
+        fits = browser.execute_script("""
+            const table = arguments[0], column = table.closest('article');
+            return table.getBoundingClientRect().right <= column.getBoundingClientRect().right + 1;""", table)
+        table.screenshot(str(SHOTS / f"table-{lang}-{doc.split('/')[1]}-{number}.png"))
+        assert fits, f"{lang}/{doc}: table {number} is wider than the text column"

@@ -195,3 +195,35 @@ def test_chinese_prose_has_no_line_breaks_inside_it(html_dir, sections):
         broken = [p for p in paragraphs if re.search(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]|[，。：；！？、（）]\n",
                                                     re.sub(r"<[^>]+>", "\0", p))]  # a break next to a tag is the HTML's
         assert not broken, f"zh/{doc}: {broken[0][:200]!r}"
+
+
+def stored_tables(lang: str, doc: str) -> list[list[str]]:
+    """The header cells of each table (``cnnbook.tables.Table``) a page's stored outputs show."""
+    nb = build_book.source_path(ROOT / "chapters", lang, doc)
+    if nb.suffix != ".ipynb":
+        return []
+    tables = []
+    for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            markdown = "".join(output.get("data", {}).get("text/markdown", ""))
+            if markdown.startswith("|"):
+                header = markdown.splitlines()[0].strip().strip("|")
+                tables.append([re.sub(r"\\(.)", r"\1", h.strip()) for h in re.split(r"(?<!\\)\|", header)])
+    return tables
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_tables_render_as_tables(html_dir, lang, sections):
+    """Every table a page shows is an HTML table with its headers (in the page's language), not
+    text in a code block."""
+    import html as html_module
+    counted = 0
+    for doc in sections:
+        text = _page(html_dir, lang, doc)
+        heads = [re.sub(r"<[^>]+>", "", html_module.unescape(head)).strip()
+                 for head in re.findall(r"<th class=\"head[^\"]*\">(.*?)</th>", text, re.S)]
+        for headers in stored_tables(lang, doc):
+            counted += 1
+            position = next((i for i in range(len(heads)) if heads[i:i + len(headers)] == headers), None)
+            assert position is not None, f"{lang}/{doc}: no HTML table with the headers {headers}"
+    assert counted >= 30, f"only {counted} tables found in the {lang} pages"

@@ -196,3 +196,22 @@ def test_glossary_printed(pdf_dir, lang):
         assert _squash(_title(lang, doc)) in handout
         for term in (entry["en"], entry["zh"]):
             assert re.sub(r"[-‐‑]", "", _squash(term)) in text, f"{lang}/book.pdf lacks {term!r}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_tables_are_typeset_as_tables(pdf_dir, lang, sections):
+    """Every table a page shows is a LaTeX table in its handout (aligned columns in both
+    languages), not text in a verbatim block."""
+    from test_html import stored_tables
+    for doc in sections:
+        tables = stored_tables(lang, doc)
+        if not tables:
+            continue
+        tex = (ROOT / "_build" / "latex" / lang / f"{build_book.handout_name(doc)}.tex").read_text(encoding="utf-8")
+        typeset = len(re.findall(r"\\begin\{(tabulary|longtable|tabular)\}", tex))
+        assert typeset >= len(tables), f"{lang}/{doc}: {len(tables)} tables shown, {typeset} typeset as tables"
+        def bare(text):  # a narrow column may break a header across lines, with a hyphen
+            return re.sub(r"[\s\-\u2010\u2011]", "", text)
+        text = bare(pdftotext(pdf_dir / lang / f"{build_book.handout_name(doc)}.pdf"))
+        for headers in tables:
+            assert all(bare(h) in text for h in headers), f"{lang}/{doc}: headers {headers} not printed"

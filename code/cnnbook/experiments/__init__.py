@@ -30,6 +30,7 @@ loads it with ``load_result`` and says where it came from; the tests fail when t
 longer matches the code (``stale_results``), so a result never silently outlives the code that
 made it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,9 @@ from ..spread import summarize
 from .hashing import HASH_SCHEME, code_hash, dependencies, experiment_module
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-from .registry import EXPERIMENTS  # noqa: E402  (every experiment module and its real runs)
+from .registry import (
+    EXPERIMENTS,
+)  # noqa: E402  (every experiment module and its real runs)
 
 
 class ExperimentResultError(LookupError):
@@ -74,6 +77,7 @@ def cpu_name() -> str:
 def data_fingerprint(root: Path | None = None) -> dict[str, Any]:
     """Which Fashion-MNIST files were used: their folder and a hash of each raw file."""
     from ..data import RAW_FILES, resolve_data_root
+
     root = resolve_data_root(root, download=False)
     raw = root / "FashionMNIST" / "raw"
     hashes = {}
@@ -82,16 +86,28 @@ def data_fingerprint(root: Path | None = None) -> dict[str, Any]:
     return {"dataset": "Fashion-MNIST", "files_sha256": hashes}
 
 
-def provenance(experiment: str | ModuleType, *, smoke: bool, wall_time_s: float, profile: str | None,
-               command: Sequence[str] | None = None, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+def provenance(
+    experiment: str | ModuleType,
+    *,
+    smoke: bool,
+    wall_time_s: float,
+    profile: str | None,
+    command: Sequence[str] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Where a result came from: command, versions, code hash, data, profile, device, date, time."""
     import torch
 
     from .. import __version__
     from ..device import choose_device, describe_device
+
     module = _module(experiment)
     return {
-        "command": " ".join(command) if command is not None else f"python -m {module.__name__}" + (" --smoke" if smoke else ""),
+        "command": (
+            " ".join(command)
+            if command is not None
+            else f"python -m {module.__name__}" + (" --smoke" if smoke else "")
+        ),
         "cnnbook_version": __version__,
         "code_hash": code_hash(module, settings),
         "hash_scheme": HASH_SCHEME,
@@ -103,9 +119,15 @@ def provenance(experiment: str | ModuleType, *, smoke: bool, wall_time_s: float,
         "cpu": cpu_name(),
         "torch_version": torch.__version__,
         "threads": torch.get_num_threads(),  # in this process (a noise run's workers set their own)
-        "environment": {name: os.environ[name] for name in ("OMP_NUM_THREADS", "ONEDNN_MAX_CPU_ISA") if name in os.environ},
+        "environment": {
+            name: os.environ[name]
+            for name in ("OMP_NUM_THREADS", "ONEDNN_MAX_CPU_ISA")
+            if name in os.environ
+        },
         "python_version": platform.python_version(),
-        "date": _datetime.datetime.now(_datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": _datetime.datetime.now(_datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC"
+        ),
         "wall_time_s": round(wall_time_s, 1),
     }
 
@@ -119,7 +141,10 @@ def store_result(name: str, result: dict[str, Any], output: Path | None = None) 
     path = Path(output) if output is not None else result_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".json.tmp")  # never leave half a file behind
-    temporary.write_text(json.dumps(result, indent=1, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+    temporary.write_text(
+        json.dumps(result, indent=1, ensure_ascii=False, sort_keys=False) + "\n",
+        encoding="utf-8",
+    )
     temporary.replace(path)
     return path
 
@@ -132,7 +157,8 @@ def load_result(name: str) -> dict[str, Any]:
         raise ExperimentResultError(
             f"no stored result named {name!r} in {RESULTS_DIR}. Stored results: {', '.join(stored) or 'none'}. "
             "Each one is made by its experiment module: see the 'provenance' -> 'command' of a stored result, "
-            "e.g. python -m cnnbook.experiments.noise --section alexnet")
+            "e.g. python -m cnnbook.experiments.noise --section alexnet"
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -147,7 +173,25 @@ def is_current(name: str) -> bool:
     made it, or when a later change was shown not to change it and its hash was renewed
     (``provenance["rehashed"]`` then says when and why)."""
     result = load_result(name)
-    return result["provenance"]["code_hash"] == code_hash(result["experiment"], result.get("settings"))
+    return result["provenance"]["code_hash"] == code_hash(
+        result["experiment"], result.get("settings")
+    )
+
+
+def describe_provenance(provenance: dict[str, Any]) -> str:
+    """Where a stored result came from, in one line in the page's language: the command that made
+    it, when, its wall time, the processor and the threads (``result["provenance"]``).
+    """
+    from ..i18n import device_name, tr
+
+    return tr(
+        "provenance",
+        command=provenance["command"],
+        date=provenance["date"],
+        wall_time=provenance["wall_time_s"],
+        cpu=provenance["cpu"],
+        device=device_name(provenance["device"]),
+    )
 
 
 def stale_results() -> list[str]:
@@ -158,28 +202,44 @@ def stale_results() -> list[str]:
         origin = result["provenance"]
         current = code_hash(result["experiment"], result.get("settings"))
         if origin["code_hash"] != current:
-            stale.append(f"{name}: stored code hash {origin['code_hash']}, code now {current}; "
-                         f"re-run: {origin['command']}")
+            stale.append(
+                f"{name}: stored code hash {origin['code_hash']}, code now {current}; "
+                f"re-run: {origin['command']}"
+            )
     return stale
 
 
-def run_experiment(experiment: str | ModuleType, smoke: bool = False, *, workers: int = 1,
-                   scheduler: str | None = None, cache: str | Path | None = None, **options: Any) -> dict[str, Any]:
+def run_experiment(
+    experiment: str | ModuleType,
+    smoke: bool = False,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    cache: str | Path | None = None,
+    **options: Any,
+) -> dict[str, Any]:
     """Run an experiment's jobs (``cnnbook.experiments.runner``) and gather them into its result.
 
     An experiment module defines ``jobs(smoke, **options) -> list[Job]`` and ``collect(results,
     smoke, **options) -> dict`` (``name``, ``settings``, ``runs``, ``summary``, ...), and may
-    define ``check(smoke, **options)``, which rejects bad options before any job runs."""
+    define ``check(smoke, **options)``, which rejects bad options before any job runs.
+    """
     from .runner import run_jobs
+
     module = _module(experiment)
     check = getattr(module, "check", None)
     if check is not None:
         check(smoke=smoke, **options)
     jobs = module.jobs(smoke=smoke, **options)
     report = getattr(module, "report", None)
-    results = run_jobs(jobs, workers=workers, scheduler=scheduler, cache=cache,
-                       cache_prefix=code_hash(module, options) + ("-smoke" if smoke else ""),
-                       report=(lambda job, result: report(result)) if report is not None else None)
+    results = run_jobs(
+        jobs,
+        workers=workers,
+        scheduler=scheduler,
+        cache=cache,
+        cache_prefix=code_hash(module, options) + ("-smoke" if smoke else ""),
+        report=(lambda job, result: report(result)) if report is not None else None,
+    )
     return module.collect(results, smoke=smoke, **options)
 
 
@@ -187,23 +247,46 @@ def command_line(module: ModuleType, argv: Sequence[str] | None = None) -> int:
     """The command line every experiment module shares (``main()`` of each experiment)."""
     from ..errors import CnnbookError
     from .runner import SCHEDULER_VARIABLE
-    parser = argparse.ArgumentParser(prog=f"python -m {module.__spec__.name}", description=module.__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--smoke", action="store_true",
-                        help="a seconds-long run with the same structure, written to a temporary folder")
-    parser.add_argument("--output", type=Path, default=None, help="where to write the JSON result")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="jobs at once on local processes (default 1: one after the other, in this process)")
-    parser.add_argument("--scheduler", default=None,
-                        help=f"a Dask scheduler's address (tcp://host:8786) whose workers run the jobs "
-                             f"(default: ${SCHEDULER_VARIABLE}, else this machine)")
-    parser.add_argument("--cache", default=None,
-                        help="a folder keeping each finished job (keyed by the code hash): an interrupted "
-                             "experiment, run again, runs only what is missing")
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {module.__spec__.name}",
+        description=module.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a seconds-long run with the same structure, written to a temporary folder",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=None, help="where to write the JSON result"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="jobs at once on local processes (default 1: one after the other, in this process)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help=f"a Dask scheduler's address (tcp://host:8786) whose workers run the jobs "
+        f"(default: ${SCHEDULER_VARIABLE}, else this machine)",
+    )
+    parser.add_argument(
+        "--cache",
+        default=None,
+        help="a folder keeping each finished job (keyed by the code hash): an interrupted "
+        "experiment, run again, runs only what is missing",
+    )
     for option in getattr(module, "OPTIONS", ()):
         parser.add_argument(*option["flags"], **option["kwargs"])
     arguments = parser.parse_args(argv)
-    options = {key: value for key, value in vars(arguments).items() if key not in ("smoke", "output")}
+    options = {
+        key: value
+        for key, value in vars(arguments).items()
+        if key not in ("smoke", "output")
+    }
     start = time.perf_counter()
     try:
         result = run_experiment(module, smoke=arguments.smoke, **options)
@@ -211,12 +294,23 @@ def command_line(module: ModuleType, argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     name = result.pop("name")
-    command = [f"python -m {module.__spec__.name}", *(argv if argv is not None else sys.argv[1:])]
-    result = {"name": name, "experiment": module.__spec__.name,
-              "provenance": provenance(module, smoke=arguments.smoke, wall_time_s=time.perf_counter() - start,
-                                       profile=result.get("settings", {}).get("profile"), command=command,
-                                       settings=result.get("settings")),
-              **result}
+    command = [
+        f"python -m {module.__spec__.name}",
+        *(argv if argv is not None else sys.argv[1:]),
+    ]
+    result = {
+        "name": name,
+        "experiment": module.__spec__.name,
+        "provenance": provenance(
+            module,
+            smoke=arguments.smoke,
+            wall_time_s=time.perf_counter() - start,
+            profile=result.get("settings", {}).get("profile"),
+            command=command,
+            settings=result.get("settings"),
+        ),
+        **result,
+    }
     output = arguments.output
     if output is None and arguments.smoke:
         output = Path(tempfile.mkdtemp(prefix="cnnbook-smoke-")) / f"{name}.json"
@@ -225,5 +319,20 @@ def command_line(module: ModuleType, argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["run_experiment", "dependencies", "load_result", "is_current", "store_result", "stored_results", "stale_results", "summarize", "code_hash",
-           "provenance", "command_line", "ExperimentResultError", "EXPERIMENTS", "RESULTS_DIR"]
+__all__ = [
+    "run_experiment",
+    "dependencies",
+    "load_result",
+    "is_current",
+    "store_result",
+    "stored_results",
+    "stale_results",
+    "summarize",
+    "code_hash",
+    "provenance",
+    "describe_provenance",
+    "command_line",
+    "ExperimentResultError",
+    "EXPERIMENTS",
+    "RESULTS_DIR",
+]

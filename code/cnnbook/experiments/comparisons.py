@@ -10,6 +10,7 @@ baseline (``model``, ``model_kwargs``, ``image_size``, ``batch_size``, ``epochs`
 This is data, kept apart from the experiment's code: a comparison's stored result depends on its
 own entry only (see ``compare.hash_material``), so adding an entry leaves the others valid.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,9 +22,15 @@ COMPARISONS: dict[str, dict[str, Any]] = {
         "seeds": [0, 1, 2],
         "variants": {
             "VGG-11": {},
-            "VGG-11 + batch norm": {"model": "vgg_small", "model_kwargs": {"depth": 11, "batch_norm": True}},
+            "VGG-11 + batch norm": {
+                "model": "vgg_small",
+                "model_kwargs": {"depth": 11, "batch_norm": True},
+            },
             "VGG-16": {"model": "vgg_small", "model_kwargs": {"depth": 16}},
-            "VGG-16 + batch norm": {"model": "vgg_small", "model_kwargs": {"depth": 16, "batch_norm": True}},
+            "VGG-16 + batch norm": {
+                "model": "vgg_small",
+                "model_kwargs": {"depth": 16, "batch_norm": True},
+            },
         },
     },
     "nin_init": {
@@ -45,11 +52,26 @@ COMPARISONS: dict[str, dict[str, Any]] = {
         "question": "Does batch normalization let LeNet train at higher learning rates (same init, data and steps)?",
         "seeds": [0, 1, 2],
         "variants": {
-            "LeNet, lr 0.3": {"model": "lenet", "init": "xavier", "lr": 0.3, "epochs": 40},
+            "LeNet, lr 0.3": {
+                "model": "lenet",
+                "init": "xavier",
+                "lr": 0.3,
+                "epochs": 40,
+            },
             "LeNet + BN, lr 0.3": {"init": "xavier", "lr": 0.3, "epochs": 40},
-            "LeNet, lr 0.9": {"model": "lenet", "init": "xavier", "lr": 0.9, "epochs": 40},
+            "LeNet, lr 0.9": {
+                "model": "lenet",
+                "init": "xavier",
+                "lr": 0.9,
+                "epochs": 40,
+            },
             "LeNet + BN, lr 0.9": {"init": "xavier", "lr": 0.9, "epochs": 40},
-            "LeNet, lr 3.0": {"model": "lenet", "init": "xavier", "lr": 3.0, "epochs": 40},
+            "LeNet, lr 3.0": {
+                "model": "lenet",
+                "init": "xavier",
+                "lr": 3.0,
+                "epochs": 40,
+            },
             "LeNet + BN, lr 3.0": {"init": "xavier", "lr": 3.0, "epochs": 40},
         },
     },
@@ -85,7 +107,7 @@ COMPARISONS: dict[str, dict[str, Any]] = {
     "resnet_training": {
         "section": "resnet",
         "question": "Do label smoothing, PyTorch's default initialization or SGD without momentum move the small "
-                    "ResNet-18 in 3 epochs? (The baseline and cosine decay are resnet_schedule's runs.)",
+        "ResNet-18 in 3 epochs? (The baseline and cosine decay are resnet_schedule's runs.)",
         "seeds": [0, 1, 2],
         "variants": {
             "label smoothing 0.1": {"label_smoothing": 0.1},

@@ -20,6 +20,7 @@ Each run trains with one thread, so the results do not depend on how many runs s
 ``cnnbook.train.train`` reports: measured on the training batches as they are trained on, in
 training mode (as the paper's Figure 1 curves).
 """
+
 from __future__ import annotations
 
 import sys
@@ -36,10 +37,24 @@ KINDS = ("plain", "residual")
 DEPTHS = (8, 20, 32, 56)
 SEEDS = (0, 1, 2)
 EPOCHS = 4
-TRAINING = dict(image_size=28, batch_size=32, lr=0.025, momentum=0.9, weight_decay=1e-4, shortcut="A")
+TRAINING = dict(
+    image_size=28,
+    batch_size=32,
+    lr=0.025,
+    momentum=0.9,
+    weight_decay=1e-4,
+    shortcut="A",
+)
 OPTIONS = (
-    {"flags": ("--depths",), "kwargs": {"type": int, "nargs": "+", "default": None,
-                                        "help": f"depths 6n+2 to train (default: {' '.join(map(str, DEPTHS))})"}},
+    {
+        "flags": ("--depths",),
+        "kwargs": {
+            "type": int,
+            "nargs": "+",
+            "default": None,
+            "help": f"depths 6n+2 to train (default: {' '.join(map(str, DEPTHS))})",
+        },
+    },
 )
 
 
@@ -51,31 +66,62 @@ def train_run(kind: str, depth: int, seed: int, epochs: int) -> dict[str, Any]:
     from ..models.cifar_resnet import cifar_resnet
     from ..schedules import scheduler_for
     from ..train import train
+
     torch.set_num_threads(1)
     data = fashion_mnist("sample", TRAINING["image_size"])
     train_iter, eval_iter = data_loaders(data, TRAINING["batch_size"], seed=seed)
     torch.manual_seed(seed)
-    model = cifar_resnet(depth, residual=kind == "residual", shortcut=TRAINING["shortcut"])
+    model = cifar_resnet(
+        depth, residual=kind == "residual", shortcut=TRAINING["shortcut"]
+    )
     start = time.perf_counter()
-    history = train(model, train_iter, eval_iter, epochs, TRAINING["lr"], momentum=TRAINING["momentum"],
-                    weight_decay=TRAINING["weight_decay"], lr_scheduler=scheduler_for("cosine", epochs),
-                    device="cpu", eval_name=data.eval_name, seed=seed, plot=False, progress=False)
+    history = train(
+        model,
+        train_iter,
+        eval_iter,
+        epochs,
+        TRAINING["lr"],
+        momentum=TRAINING["momentum"],
+        weight_decay=TRAINING["weight_decay"],
+        lr_scheduler=scheduler_for("cosine", epochs),
+        device="cpu",
+        eval_name=data.eval_name,
+        seed=seed,
+        plot=False,
+        progress=False,
+    )
     seconds = time.perf_counter() - start
-    curves = {"train_loss": history.train_loss, "train_error": [1 - a for a in history.train_acc],
-              "eval_error": [1 - a for a in history.eval_acc], "lr": history.learning_rates}
-    return {"kind": kind, "depth": depth, "seed": seed, "parameters": count_parameters(model), "epochs": epochs,
-            "curves": curves, "train_loss": curves["train_loss"][-1], "train_error": curves["train_error"][-1],
-            "eval_error": curves["eval_error"][-1], "seconds": round(seconds, 1)}
+    curves = {
+        "train_loss": history.train_loss,
+        "train_error": [1 - a for a in history.train_acc],
+        "eval_error": [1 - a for a in history.eval_acc],
+        "lr": history.learning_rates,
+    }
+    return {
+        "kind": kind,
+        "depth": depth,
+        "seed": seed,
+        "parameters": count_parameters(model),
+        "epochs": epochs,
+        "curves": curves,
+        "train_loss": curves["train_loss"][-1],
+        "train_error": curves["train_error"][-1],
+        "eval_error": curves["eval_error"][-1],
+        "seconds": round(seconds, 1),
+    }
 
 
 def check(smoke: bool = False, depths: list[int] | None = None, **_: Any) -> None:
     """Reject a depth that is not 6n + 2 before any job starts."""
     from ..models.cifar_resnet import blocks_for_depth
+
     for depth in depths or ():
         blocks_for_depth(depth)
 
 
-def _plan(smoke: bool, depths: list[int] | None) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+def _plan(
+    smoke: bool, depths: list[int] | None
+) -> tuple[tuple[int, ...], tuple[int, ...], int]:
     depths = tuple(sorted(set(depths))) if depths else ((8,) if smoke else DEPTHS)
     seeds, epochs = ((0,), 1) if smoke else (SEEDS, EPOCHS)
     return depths, seeds, epochs
@@ -84,21 +130,37 @@ def _plan(smoke: bool, depths: list[int] | None) -> tuple[tuple[int, ...], tuple
 def jobs(smoke: bool = False, depths: list[int] | None = None, **_: Any) -> list[Job]:
     """One job per depth, seed and kind, the shallow (fast) ones first."""
     depths, seeds, epochs = _plan(smoke, depths)
-    return [Job("cnnbook.experiments.degradation:train_run",
-                {"kind": kind, "depth": depth, "seed": seed, "epochs": epochs}, label=f"{kind}-{depth}, seed {seed}")
-            for depth in depths for seed in seeds for kind in KINDS]
+    return [
+        Job(
+            "cnnbook.experiments.degradation:train_run",
+            {"kind": kind, "depth": depth, "seed": seed, "epochs": epochs},
+            label=f"{kind}-{depth}, seed {seed}",
+        )
+        for depth in depths
+        for seed in seeds
+        for kind in KINDS
+    ]
 
 
 def report(result: dict[str, Any]) -> None:
-    print(f"{result['kind']}-{result['depth']} seed {result['seed']}: train error {result['train_error']:.3f}, "
-          f"held-out error {result['eval_error']:.3f} ({result['seconds']} s)", flush=True)
+    print(
+        f"{result['kind']}-{result['depth']} seed {result['seed']}: train error {result['train_error']:.3f}, "
+        f"held-out error {result['eval_error']:.3f} ({result['seconds']} s)",
+        flush=True,
+    )
 
 
-def collect(results: list[dict[str, Any]], smoke: bool = False, depths: list[int] | None = None,
-            **_: Any) -> dict[str, Any]:
+def collect(
+    results: list[dict[str, Any]],
+    smoke: bool = False,
+    depths: list[int] | None = None,
+    **_: Any,
+) -> dict[str, Any]:
     """Every run with its curves, and per kind and depth the summary of the final metrics."""
     depths, seeds, epochs = _plan(smoke, depths)
-    runs = sorted(results, key=lambda r: (KINDS.index(r["kind"]), r["depth"], r["seed"]))
+    runs = sorted(
+        results, key=lambda r: (KINDS.index(r["kind"]), r["depth"], r["seed"])
+    )
     summary: dict[str, dict[str, Any]] = {}
     for kind in KINDS:
         summary[kind] = {}
@@ -106,22 +168,39 @@ def collect(results: list[dict[str, Any]], smoke: bool = False, depths: list[int
             chosen = [r for r in runs if r["kind"] == kind and r["depth"] == depth]
             summary[kind][str(depth)] = {
                 "parameters": chosen[0]["parameters"],
-                **{metric: summarize(r[metric] for r in chosen) for metric in ("train_loss", "train_error", "eval_error")}}
-    return {"name": NAME,
-            "settings": {"kinds": list(KINDS), "depths": list(depths), "seeds": list(seeds), "epochs": epochs,
-                         "training": TRAINING, "schedule": "cosine", "threads_per_run": 1, "data": "sample",
-                         "profile": "fast"},
-            "runs": runs, "summary": summary}
+                **{
+                    metric: summarize(r[metric] for r in chosen)
+                    for metric in ("train_loss", "train_error", "eval_error")
+                },
+            }
+    return {
+        "name": NAME,
+        "settings": {
+            "kinds": list(KINDS),
+            "depths": list(depths),
+            "seeds": list(seeds),
+            "epochs": epochs,
+            "training": TRAINING,
+            "schedule": "cosine",
+            "threads_per_run": 1,
+            "data": "sample",
+            "profile": "fast",
+        },
+        "runs": runs,
+        "summary": summary,
+    }
 
 
 def run(smoke: bool = False, **options: Any) -> dict[str, Any]:
     """The experiment in this process (``run_experiment``): ``depths``, ``workers``, ``scheduler``, ``cache``."""
     from . import run_experiment
+
     return run_experiment(MODULE, smoke, **options)
 
 
 def main(argv: list[str] | None = None) -> int:
     import importlib
+
     return command_line(importlib.import_module(MODULE), argv)
 
 

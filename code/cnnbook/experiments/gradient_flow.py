@@ -24,6 +24,7 @@ the plain and residual networks have the same parameters and, for one seed, the 
 weights (the zero-init variant differs only in its last batch-norm scales).  Each run trains in its
 own job with one thread (``--workers 2`` trains two at once); ``--cache`` keeps finished runs.
 """
+
 from __future__ import annotations
 
 import sys
@@ -40,14 +41,35 @@ VARIANTS = ("plain", "residual", "residual_zero_init")
 DEPTH = 20
 SEEDS = (0, 1, 2)
 EPOCHS = 2
-PROBE = dict(batch_size=64, batches=4)  # the fixed batches the gradient norms are averaged over
-SMOKE = dict(train_images=256, eval_images=128, probe_batch_size=16, probe_batches=2)  # --smoke: seconds
-TRAINING = dict(image_size=28, batch_size=32, lr=0.025, momentum=0.9, weight_decay=1e-4, shortcut="A")
+# the fixed batches the gradient norms are averaged over
+PROBE = dict(batch_size=64, batches=4)
+# --smoke: seconds
+SMOKE = dict(train_images=256, eval_images=128, probe_batch_size=16, probe_batches=2)
+TRAINING = dict(
+    image_size=28,
+    batch_size=32,
+    lr=0.025,
+    momentum=0.9,
+    weight_decay=1e-4,
+    shortcut="A",
+)
 OPTIONS = (
-    {"flags": ("--depth",), "kwargs": {"type": int, "default": None,
-                                       "help": f"depth 6n+2 of the networks (default: {DEPTH})"}},
-    {"flags": ("--epochs",), "kwargs": {"type": int, "default": None,
-                                        "help": f"training epochs of each run (default: {EPOCHS})"}},
+    {
+        "flags": ("--depth",),
+        "kwargs": {
+            "type": int,
+            "default": None,
+            "help": f"depth 6n+2 of the networks (default: {DEPTH})",
+        },
+    },
+    {
+        "flags": ("--epochs",),
+        "kwargs": {
+            "type": int,
+            "default": None,
+            "help": f"training epochs of each run (default: {EPOCHS})",
+        },
+    },
 )
 
 
@@ -55,14 +77,20 @@ def build_model(variant: str, depth: int):
     """The network of one variant (built after the caller seeded torch)."""
     from ..gradients import zero_init_last_bn
     from ..models.cifar_resnet import cifar_resnet
-    model = cifar_resnet(depth, residual=variant != "plain", shortcut=TRAINING["shortcut"])
+
+    model = cifar_resnet(
+        depth, residual=variant != "plain", shortcut=TRAINING["shortcut"]
+    )
     return zero_init_last_bn(model) if variant == "residual_zero_init" else model
 
 
-def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = False) -> dict[str, Any]:
+def train_run(
+    variant: str, depth: int, seed: int, epochs: int, smoke: bool = False
+) -> dict[str, Any]:
     """Train one network on the sample on the CPU (one thread), measuring its gradient norms at
     initialization and after every epoch; return its curves, measurements and final metrics.
-    ``smoke``: on the first 256 training and 128 held-out images of the sample, probing 2 batches of 16."""
+    ``smoke``: on the first 256 training and 128 held-out images of the sample, probing 2 batches of 16.
+    """
     from copy import deepcopy
 
     import torch
@@ -71,12 +99,19 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
     from ..debugging import activation_statistics
     from ..gradients import fixed_batches, gradient_norms, stem_and_blocks
     from ..train import train
+
     torch.set_num_threads(1)
     data = fashion_mnist("sample", TRAINING["image_size"])
     if smoke:
-        data = FashionMNISTSplit(Subset(data.train, range(SMOKE["train_images"])),
-                                 Subset(data.eval, range(SMOKE["eval_images"])), data.split, data.root)
-        probe = fixed_batches(data.train, SMOKE["probe_batch_size"], SMOKE["probe_batches"])
+        data = FashionMNISTSplit(
+            Subset(data.train, range(SMOKE["train_images"])),
+            Subset(data.eval, range(SMOKE["eval_images"])),
+            data.split,
+            data.root,
+        )
+        probe = fixed_batches(
+            data.train, SMOKE["probe_batch_size"], SMOKE["probe_batches"]
+        )
     else:
         probe = fixed_batches(data.train, PROBE["batch_size"], PROBE["batches"])
     train_iter, eval_iter = data_loaders(data, TRAINING["batch_size"], seed=seed)
@@ -88,7 +123,12 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
         """Standard deviation of the stem's and every block's output on the first probe batch (batch
         statistics, on a copy: the model's moving averages stay as they are)."""
         copy = deepcopy(model).train()
-        return [std for _, std in activation_statistics(copy, probe[0][0], stem_and_blocks(copy)).values()]
+        return [
+            std
+            for _, std in activation_statistics(
+                copy, probe[0][0], stem_and_blocks(copy)
+            ).values()
+        ]
 
     stds = [block_stds()]
 
@@ -97,7 +137,8 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
 
         def __init__(self, optimizer, T_max):
             self.ready = False
-            super().__init__(optimizer, T_max=T_max)  # steps once while it is built: no measurement then
+            # steps once while it is built: no measurement then
+            super().__init__(optimizer, T_max=T_max)
             self.ready = True
 
         def step(self, *args, **kwargs):
@@ -107,75 +148,148 @@ def train_run(variant: str, depth: int, seed: int, epochs: int, smoke: bool = Fa
             return super().step(*args, **kwargs)
 
     start = time.perf_counter()
-    history = train(model, train_iter, eval_iter, epochs, TRAINING["lr"], momentum=TRAINING["momentum"],
-                    weight_decay=TRAINING["weight_decay"],
-                    lr_scheduler=lambda optimizer: MeasuringCosine(optimizer, T_max=epochs),
-                    device="cpu", eval_name=data.eval_name, seed=seed, plot=False, progress=False)
+    history = train(
+        model,
+        train_iter,
+        eval_iter,
+        epochs,
+        TRAINING["lr"],
+        momentum=TRAINING["momentum"],
+        weight_decay=TRAINING["weight_decay"],
+        lr_scheduler=lambda optimizer: MeasuringCosine(optimizer, T_max=epochs),
+        device="cpu",
+        eval_name=data.eval_name,
+        seed=seed,
+        plot=False,
+        progress=False,
+    )
     seconds = time.perf_counter() - start
-    curves = {"train_loss": history.train_loss, "train_error": [1 - a for a in history.train_acc],
-              "eval_error": [1 - a for a in history.eval_acc], "lr": history.learning_rates}
-    return {"variant": variant, "depth": depth, "seed": seed, "epochs": epochs, "curves": curves,
-            "layers": measured[0]["layers"], "blocks": measured[0]["blocks"],
-            "weight_grad": [m["weight_grad"] for m in measured],   # [epoch 0 (init), 1, ..., epochs][layer]
-            "output_grad": [m["output_grad"] for m in measured],   # [epoch][block]
-            "probe_loss": [m["loss"] for m in measured],
-            "activation_std": stds,                                # [epoch][stem, block 1, ...]
-            "train_loss": curves["train_loss"][-1], "train_error": curves["train_error"][-1],
-            "eval_error": curves["eval_error"][-1], "seconds": round(seconds, 1)}
+    curves = {
+        "train_loss": history.train_loss,
+        "train_error": [1 - a for a in history.train_acc],
+        "eval_error": [1 - a for a in history.eval_acc],
+        "lr": history.learning_rates,
+    }
+    return {
+        "variant": variant,
+        "depth": depth,
+        "seed": seed,
+        "epochs": epochs,
+        "curves": curves,
+        "layers": measured[0]["layers"],
+        "blocks": measured[0]["blocks"],
+        "weight_grad": [
+            m["weight_grad"] for m in measured
+        ],  # [epoch 0 (init), 1, ..., epochs][layer]
+        "output_grad": [m["output_grad"] for m in measured],  # [epoch][block]
+        "probe_loss": [m["loss"] for m in measured],
+        "activation_std": stds,  # [epoch][stem, block 1, ...]
+        "train_loss": curves["train_loss"][-1],
+        "train_error": curves["train_error"][-1],
+        "eval_error": curves["eval_error"][-1],
+        "seconds": round(seconds, 1),
+    }
 
 
-def check(smoke: bool = False, depth: int | None = None, epochs: int | None = None, **_: Any) -> None:
+def check(
+    smoke: bool = False, depth: int | None = None, epochs: int | None = None, **_: Any
+) -> None:
     """Reject a depth that is not 6n + 2, or a bad number of epochs, before any job starts."""
     from ..errors import check_int
     from ..models.cifar_resnet import blocks_for_depth
+
     if depth is not None:
         blocks_for_depth(depth)
     if epochs is not None:
         check_int("epochs", epochs, minimum=1)
 
 
-def _plan(smoke: bool, depth: int | None, epochs: int | None) -> tuple[int, int, tuple[int, ...]]:
+def _plan(
+    smoke: bool, depth: int | None, epochs: int | None
+) -> tuple[int, int, tuple[int, ...]]:
     depth = (8 if smoke else DEPTH) if depth is None else depth
     epochs = (1 if smoke else EPOCHS) if epochs is None else epochs
     return depth, epochs, ((0,) if smoke else SEEDS)
 
 
-def jobs(smoke: bool = False, depth: int | None = None, epochs: int | None = None, **_: Any) -> list[Job]:
+def jobs(
+    smoke: bool = False, depth: int | None = None, epochs: int | None = None, **_: Any
+) -> list[Job]:
     """One job per seed and variant."""
     depth, epochs, seeds = _plan(smoke, depth, epochs)
-    return [Job("cnnbook.experiments.gradient_flow:train_run",
-                {"variant": variant, "depth": depth, "seed": seed, "epochs": epochs, "smoke": smoke},
-                label=f"{variant}-{depth}, seed {seed}")
-            for seed in seeds for variant in VARIANTS]
+    return [
+        Job(
+            "cnnbook.experiments.gradient_flow:train_run",
+            {
+                "variant": variant,
+                "depth": depth,
+                "seed": seed,
+                "epochs": epochs,
+                "smoke": smoke,
+            },
+            label=f"{variant}-{depth}, seed {seed}",
+        )
+        for seed in seeds
+        for variant in VARIANTS
+    ]
 
 
 def report(result: dict[str, Any]) -> None:
-    print(f"{result['variant']}-{result['depth']} seed {result['seed']}: train error {result['train_error']:.3f}, "
-          f"held-out error {result['eval_error']:.3f} ({result['seconds']} s)", flush=True)
+    print(
+        f"{result['variant']}-{result['depth']} seed {result['seed']}: train error {result['train_error']:.3f}, "
+        f"held-out error {result['eval_error']:.3f} ({result['seconds']} s)",
+        flush=True,
+    )
 
 
-def collect(results: list[dict[str, Any]], smoke: bool = False, depth: int | None = None, epochs: int | None = None,
-            **_: Any) -> dict[str, Any]:
+def collect(
+    results: list[dict[str, Any]],
+    smoke: bool = False,
+    depth: int | None = None,
+    epochs: int | None = None,
+    **_: Any,
+) -> dict[str, Any]:
     """Every run with its measurements, and per variant the summary of the final metrics and gradients."""
     depth, epochs, seeds = _plan(smoke, depth, epochs)
     runs = sorted(results, key=lambda r: (VARIANTS.index(r["variant"]), r["seed"]))
     summary: dict[str, dict[str, Any]] = {}
     for variant in VARIANTS:
         chosen = [r for r in runs if r["variant"] == variant]
-        summary[variant] = {metric: summarize(r[metric] for r in chosen)
-                            for metric in ("train_loss", "train_error", "eval_error")}
-        for key in ("weight_grad", "output_grad"):  # per layer (block) after the last epoch, over the seeds
-            summary[variant][f"final_{key}"] = [summarize(r[key][-1][i] for r in chosen)
-                                                for i in range(len(chosen[0][key][-1]))]
-    return {"name": NAME,
-            "settings": {"variants": list(VARIANTS), "depth": depth, "seeds": list(seeds), "epochs": epochs,
-                         "training": TRAINING, "probe": PROBE, "smoke_data": SMOKE if smoke else None,
-                         "schedule": "cosine", "threads_per_run": 1, "data": "sample", "profile": "fast"},
-            "runs": runs, "summary": summary}
+        summary[variant] = {
+            metric: summarize(r[metric] for r in chosen)
+            for metric in ("train_loss", "train_error", "eval_error")
+        }
+        for key in (
+            "weight_grad",
+            "output_grad",
+        ):  # per layer (block) after the last epoch, over the seeds
+            summary[variant][f"final_{key}"] = [
+                summarize(r[key][-1][i] for r in chosen)
+                for i in range(len(chosen[0][key][-1]))
+            ]
+    return {
+        "name": NAME,
+        "settings": {
+            "variants": list(VARIANTS),
+            "depth": depth,
+            "seeds": list(seeds),
+            "epochs": epochs,
+            "training": TRAINING,
+            "probe": PROBE,
+            "smoke_data": SMOKE if smoke else None,
+            "schedule": "cosine",
+            "threads_per_run": 1,
+            "data": "sample",
+            "profile": "fast",
+        },
+        "runs": runs,
+        "summary": summary,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     import importlib
+
     return command_line(importlib.import_module(MODULE), argv)
 
 

@@ -20,6 +20,7 @@ the other results valid) and modules that draw or translate but never change a n
 ``tests/test_experiments.py::test_the_hash_covers_every_module_an_experiment_runs`` runs every
 experiment's smoke jobs under a tracer and fails if code of any other package module ran.
 """
+
 from __future__ import annotations
 
 import ast
@@ -32,13 +33,13 @@ from types import ModuleType
 from typing import Any, Iterable
 
 PACKAGE = "cnnbook"
-HASH_SCHEME = "ast-imports-v1"  # stored in each result's provenance: how its code_hash was computed
+HASH_SCHEME = "ast-imports-v2"  # stored in each result's provenance: how its code_hash was computed
 
 # Package modules an experiment may import that never decide a number of its results.
 EXCLUDED: dict[str, str] = {
     "cnnbook": "the package's front door: the version and the language setting",
     "cnnbook.models": "re-exports the model classes; the module a model name resolves to is hashed "
-                      "(extra_dependencies), so re-pointing a name changes the hash",
+    "(extra_dependencies), so re-pointing a name changes the hash",
     "cnnbook.experiments": "loads and stores results, provenance and the command line",
     "cnnbook.experiments.hashing": "this hash",
     "cnnbook.experiments.runner": "where and how jobs run (inline, local processes, Dask), not what they compute",
@@ -65,7 +66,9 @@ def _module_file(name: str) -> Path:
 
 
 @lru_cache(maxsize=None)
-def _tree(path: Path, stamp: float) -> ast.Module:  # ``stamp``: a changed file is read again
+def _tree(
+    path: Path, stamp: float
+) -> ast.Module:  # ``stamp``: a changed file is read again
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
@@ -76,7 +79,8 @@ def _parse(name: str) -> ast.Module:
 
 def imported_modules(name: str) -> set[str]:
     """The package modules that module ``name`` imports anywhere in its code (sorted out of
-    ``import a.b``, ``from .x import y`` and ``from .. import x``, where ``x`` may be a module)."""
+    ``import a.b``, ``from .x import y`` and ``from .. import x``, where ``x`` may be a module).
+    """
     is_package = _module_file(name).name == "__init__.py"
     found: set[str] = set()
     for node in ast.walk(_parse(name)):
@@ -85,14 +89,18 @@ def imported_modules(name: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 parts = name.split(".") if is_package else name.split(".")[:-1]
-                base = ".".join(parts[:len(parts) - node.level + 1])
+                base = ".".join(parts[: len(parts) - node.level + 1])
                 source = f"{base}.{node.module}" if node.module else base
             else:
                 source = node.module or ""
             for alias in node.names:
                 candidate = f"{source}.{alias.name}"
                 found.add(candidate if _is_module(candidate) else source)
-    return {module for module in found if module == PACKAGE or module.startswith(PACKAGE + ".")}
+    return {
+        module
+        for module in found
+        if module == PACKAGE or module.startswith(PACKAGE + ".")
+    }
 
 
 def module_closure(roots: Iterable[str]) -> list[str]:
@@ -105,20 +113,37 @@ def module_closure(roots: Iterable[str]) -> list[str]:
         if name in seen:
             continue
         seen.add(name)
-        todo += [module for module in imported_modules(name) if module not in EXCLUDED and module not in seen]
+        todo += [
+            module
+            for module in imported_modules(name)
+            if module not in EXCLUDED and module not in seen
+        ]
     return sorted(seen)
 
 
 def normalized_code(name: str) -> str:
-    """Module ``name``'s syntax tree without docstrings, as text: what runs, not how it is written."""
+    """Module ``name``'s syntax tree without docstrings and error messages, as text: what runs, not
+    how it is written or what it says when it stops.
+
+    ``raise CnnbookError(<message>)`` keeps the raise and the exception's type, not its arguments:
+    a run that raises stores no result, so rewording (or translating) a message cannot change one.
+    """
     tree = _parse(name)
     tree = ast.parse(ast.unparse(tree))  # a copy to edit
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(
+            node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 node.body = body[1:] or [ast.Pass()]
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            node.exc.args, node.exc.keywords = [], []
     return ast.dump(tree, annotate_fields=False, include_attributes=False)
 
 
@@ -129,9 +154,12 @@ def experiment_module(experiment: str | ModuleType) -> ModuleType:
     return importlib.import_module(name)
 
 
-def dependencies(experiment: str | ModuleType, settings: dict[str, Any] | None = None) -> list[str]:
+def dependencies(
+    experiment: str | ModuleType, settings: dict[str, Any] | None = None
+) -> list[str]:
     """The modules whose code decides ``experiment``'s results for ``settings``: the experiment's
-    module, what its ``extra_dependencies(settings)`` names, and every package module they import."""
+    module, what its ``extra_dependencies(settings)`` names, and every package module they import.
+    """
     module = experiment_module(experiment)
     name = module.__name__ if module.__name__ != "__main__" else module.__spec__.name
     extra = getattr(module, "extra_dependencies", None)
@@ -139,18 +167,32 @@ def dependencies(experiment: str | ModuleType, settings: dict[str, Any] | None =
     return module_closure(roots)
 
 
-def code_hash(experiment: str | ModuleType, settings: dict[str, Any] | None = None) -> str:
+def code_hash(
+    experiment: str | ModuleType, settings: dict[str, Any] | None = None
+) -> str:
     """A short SHA-256 of the code of ``dependencies(experiment, settings)`` (docstrings and comments
-    left out) and of what the experiment's ``hash_material(settings)`` returns, if it has one."""
+    left out) and of what the experiment's ``hash_material(settings)`` returns, if it has one.
+    """
     module = experiment_module(experiment)
     digest = hashlib.sha256(HASH_SCHEME.encode() + b"\0")
     for name in dependencies(module, settings):
-        digest.update(name.encode() + b"\0" + normalized_code(name).encode("utf-8") + b"\0")
+        digest.update(
+            name.encode() + b"\0" + normalized_code(name).encode("utf-8") + b"\0"
+        )
     material = getattr(module, "hash_material", None)
-    if material is not None:  # data the results depend on that lives outside its modules
+    if (
+        material is not None
+    ):  # data the results depend on that lives outside its modules
         digest.update(b"material\0" + material(settings or {}).encode("utf-8"))
     return digest.hexdigest()[:16]
 
 
-__all__ = ["EXCLUDED", "HASH_SCHEME", "code_hash", "dependencies", "imported_modules", "module_closure",
-           "normalized_code"]
+__all__ = [
+    "EXCLUDED",
+    "HASH_SCHEME",
+    "code_hash",
+    "dependencies",
+    "imported_modules",
+    "module_closure",
+    "normalized_code",
+]

@@ -9,6 +9,7 @@
 Each entry of ``EXPERIMENTS`` is an experiment module of ``cnnbook.experiments`` and the options of
 each of its real runs (one stored result per run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,20 +20,24 @@ from typing import Any, Callable
 
 def _noise_runs() -> list[dict[str, Any]]:
     from ..section_settings import SECTION_SETTINGS
+
     return [{"section": section} for section in SECTION_SETTINGS]
 
 
 def _comparison_runs() -> list[dict[str, Any]]:
     from .comparisons import COMPARISONS
+
     return [{"comparison": name} for name in COMPARISONS]
 
 
 # experiment module -> its real runs (a function, so that a new section or comparison is picked up)
 EXPERIMENTS: dict[str, Callable[[], list[dict[str, Any]]]] = {
-    "noise": _noise_runs,                                  # <section>_noise: the spread of a page's run
-    "compare": _comparison_runs,                           # <comparison>: trained variants over seeds
+    "noise": _noise_runs,  # <section>_noise: the spread of a page's run
+    "compare": _comparison_runs,  # <comparison>: trained variants over seeds
     "design_space_edf": lambda: [{}],
-    "degradation": lambda: [{"depths": [8, 20, 32]}],     # depth 56 (about an hour more) is not run yet
+    "degradation": lambda: [
+        {"depths": [8, 20, 32]}
+    ],  # depth 56 (about an hour more) is not run yet
     "gradient_flow": lambda: [{}],
     "transfer": lambda: [{}],
 }
@@ -52,23 +57,43 @@ def arguments(options: dict[str, Any]) -> list[str]:
     words: list[str] = []
     for key, value in options.items():
         words.append("--" + key.replace("_", "-"))
-        words += [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+        words += (
+            [str(v) for v in value]
+            if isinstance(value, (list, tuple))
+            else [str(value)]
+        )
     return words
 
 
 def planned_runs() -> list[tuple[str, str, list[str]]]:
     """(result name, experiment, command-line arguments) of every stored result, in order."""
-    return [(result_name(experiment, options), experiment, arguments(options))
-            for experiment, runs in EXPERIMENTS.items() for options in runs()]
+    return [
+        (result_name(experiment, options), experiment, arguments(options))
+        for experiment, runs in EXPERIMENTS.items()
+        for options in runs()
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cnnbook.experiments", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", action="store_true", help="make the results (default: list them)")
-    parser.add_argument("--only", nargs="+", default=None, metavar="RESULT", help="only these results")
-    parser.add_argument("--smoke", action="store_true", help="seconds-long runs, written to temporary folders")
-    parser.add_argument("--workers", type=int, default=None, help="passed to each experiment")
+    parser = argparse.ArgumentParser(
+        prog="python -m cnnbook.experiments",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--run", action="store_true", help="make the results (default: list them)"
+    )
+    parser.add_argument(
+        "--only", nargs="+", default=None, metavar="RESULT", help="only these results"
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="seconds-long runs, written to temporary folders",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="passed to each experiment"
+    )
     parser.add_argument("--scheduler", default=None, help="passed to each experiment")
     parser.add_argument("--cache", default=None, help="passed to each experiment")
     options = parser.parse_args(argv)
@@ -76,8 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     if options.only:
         unknown = sorted(set(options.only) - {name for name, _, _ in runs})
         if unknown:
-            print(f"error: no result named {', '.join(unknown)}; known: {', '.join(n for n, _, _ in runs)}",
-                  file=sys.stderr)
+            print(
+                f"error: no result named {', '.join(unknown)}; known: {', '.join(n for n, _, _ in runs)}",
+                file=sys.stderr,
+            )
             return 2
         runs = [run for run in runs if run[0] in options.only]
     extra = ["--smoke"] * options.smoke
@@ -85,8 +112,17 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(options, flag) is not None:
             extra += [f"--{flag}", str(getattr(options, flag))]
     for name, experiment, words in runs:
-        command = [sys.executable, "-m", f"cnnbook.experiments.{experiment}", *words, *extra]
-        print(f"{name}: python -m cnnbook.experiments.{experiment} {' '.join([*words, *extra])}".rstrip(), flush=True)
+        command = [
+            sys.executable,
+            "-m",
+            f"cnnbook.experiments.{experiment}",
+            *words,
+            *extra,
+        ]
+        print(
+            f"{name}: python -m cnnbook.experiments.{experiment} {' '.join([*words, *extra])}".rstrip(),
+            flush=True,
+        )
         if options.run and subprocess.run(command).returncode != 0:
             print(f"error: {name} failed", file=sys.stderr)
             return 1

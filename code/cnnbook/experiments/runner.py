@@ -20,6 +20,7 @@ job's arguments, so an interrupted experiment run again trains only what is miss
 fails does not stop the others: ``run_jobs`` raises ``JobsFailed`` at the end, naming each failed
 job, with the finished jobs' results kept in the error (and in the cache).
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -45,18 +46,31 @@ _MARK = "CNNBOOK-JOB-RESULT "
 @dataclass(frozen=True)
 class Job:
     """One independent piece of an experiment: ``function(**arguments)``, where ``function`` is
-    ``"package.module:name"``; ``label`` says which one it is in messages ("seed 1, VGG-16")."""
+    ``"package.module:name"``; ``label`` says which one it is in messages ("seed 1, VGG-16").
+    """
+
     function: str
     arguments: dict[str, Any]
     label: str
-    environment: dict[str, str | None] = field(default_factory=dict)  # for the fresh process (None: unset)
+    # for the fresh process (None: unset)
+    environment: dict[str, str | None] = field(default_factory=dict)
     fresh_process: bool = False
-    threads: int | None = None  # PyTorch's threads in a job that runs in the worker itself
+    threads: int | None = (
+        None  # PyTorch's threads in a job that runs in the worker itself
+    )
 
     def key(self) -> str:
         """A short hash of what the job computes (its function, arguments, environment and threads)."""
-        text = json.dumps([self.function, self.arguments, self.environment, self.fresh_process, self.threads],
-                          sort_keys=True)
+        text = json.dumps(
+            [
+                self.function,
+                self.arguments,
+                self.environment,
+                self.fresh_process,
+                self.threads,
+            ],
+            sort_keys=True,
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -66,9 +80,11 @@ class JobsFailed(CnnbookError):
 
     def __init__(self, failures: dict[str, str], results: list[Any]) -> None:
         finished = sum(result is not None for result in results)
-        super().__init__(f"{len(failures)} of {len(results)} job(s) failed ({finished} finished; their results are "
-                         "kept, and in the cache folder when --cache is given):\n"
-                         + "\n".join(f"  {label}: {error}" for label, error in failures.items()))
+        super().__init__(
+            f"{len(failures)} of {len(results)} job(s) failed ({finished} finished; their results are "
+            "kept, and in the cache folder when --cache is given):\n"
+            + "\n".join(f"  {label}: {error}" for label, error in failures.items())
+        )
         self.failures, self.results = failures, results
 
 
@@ -79,10 +95,12 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 def pinned(job: Job) -> Job:
     """``job`` as it would run in the submitting process, wherever it runs: a fresh-process job gets
     this process's thread variables (unless it sets its own), any other job this process's number
-    of PyTorch threads (unless it says), so inline, local and Dask runs compute the same."""
+    of PyTorch threads (unless it says), so inline, local and Dask runs compute the same.
+    """
     import dataclasses
 
     import torch
+
     if job.fresh_process:
         inherited = {name: os.environ.get(name) for name in THREAD_VARIABLES}
         return dataclasses.replace(job, environment={**inherited, **job.environment})
@@ -93,6 +111,7 @@ def call(job: Job) -> Any:
     """Run ``job`` in this process."""
     if job.threads is not None and not job.fresh_process:
         import torch
+
         torch.set_num_threads(job.threads)
     module_name, _, name = job.function.partition(":")
     function: Callable[..., Any] = getattr(importlib.import_module(module_name), name)
@@ -103,44 +122,64 @@ def execute(job: Job) -> Any:
     """Run ``job`` where this is called: in this process, or in a fresh child process when it asks."""
     if not job.fresh_process:
         return call(job)
-    command = [sys.executable, "-m", "cnnbook.experiments.runner", json.dumps(asdict(job))]
-    environment = {**os.environ, **{k: v for k, v in job.environment.items() if v is not None}}
+    command = [
+        sys.executable,
+        "-m",
+        "cnnbook.experiments.runner",
+        json.dumps(asdict(job)),
+    ]
+    environment = {
+        **os.environ,
+        **{k: v for k, v in job.environment.items() if v is not None},
+    }
     for name in (k for k, v in job.environment.items() if v is None):
         environment.pop(name, None)
     completed = subprocess.run(command, env=environment, capture_output=True, text=True)
     if completed.returncode != 0:
-        raise RuntimeError(f"the fresh process ({' '.join(f'{k}={v}' for k, v in job.environment.items() if v)} "
-                           f"python -m cnnbook.experiments.runner ...) failed:\n{completed.stderr[-3000:]}")
-    line = next(line for line in completed.stdout.splitlines() if line.startswith(_MARK))
-    return json.loads(line[len(_MARK):])
+        raise RuntimeError(
+            f"the fresh process ({' '.join(f'{k}={v}' for k, v in job.environment.items() if v)} "
+            f"python -m cnnbook.experiments.runner ...) failed:\n{completed.stderr[-3000:]}"
+        )
+    line = next(
+        line for line in completed.stdout.splitlines() if line.startswith(_MARK)
+    )
+    return json.loads(line[len(_MARK) :])
 
 
 @contextlib.contextmanager
-def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[concurrent.futures.Executor | None]:
+def executor(
+    workers: int = 1, scheduler: str | None = None
+) -> Iterator[concurrent.futures.Executor | None]:
     """The executor jobs run on: ``None`` (this process, one job after the other) for one worker
-    and no scheduler, local processes for several, a Dask cluster's workers for a scheduler address."""
+    and no scheduler, local processes for several, a Dask cluster's workers for a scheduler address.
+    """
     workers = check_int("workers", workers, minimum=1)
     scheduler = scheduler or os.environ.get(SCHEDULER_VARIABLE) or None
     if scheduler is None:
         if workers == 1:
             yield None
             return
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
-                                                    mp_context=multiprocessing.get_context("spawn")) as pool:
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
             yield pool
         return
     try:
         from distributed import Client
     except ImportError:
-        raise CnnbookError(f"scheduler={scheduler!r} needs Dask's distributed package: pip install "
-                           "'dask[distributed]' (or leave the scheduler out to run on local processes).") from None
+        raise CnnbookError(
+            f"scheduler={scheduler!r} needs Dask's distributed package: pip install "
+            "'dask[distributed]' (or leave the scheduler out to run on local processes)."
+        ) from None
     try:
         client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
     except (OSError, TimeoutError, ValueError) as error:
-        raise CnnbookError(f"could not reach the Dask scheduler at {scheduler!r} within {CONNECT_TIMEOUT_S} s "
-                           f"({type(error).__name__}: {error}). Start one (dask scheduler; dask worker "
-                           f"{scheduler}), check the address, or leave --scheduler and ${SCHEDULER_VARIABLE} unset "
-                           "to run on this machine.") from None
+        raise CnnbookError(
+            f"could not reach the Dask scheduler at {scheduler!r} within {CONNECT_TIMEOUT_S} s "
+            f"({type(error).__name__}: {error}). Start one (dask scheduler; dask worker "
+            f"{scheduler}), check the address, or leave --scheduler and ${SCHEDULER_VARIABLE} unset "
+            "to run on this machine."
+        ) from None
     with client, client.get_executor(pure=False) as pool:
         yield pool
 
@@ -152,10 +191,16 @@ def local_cluster(workers: int = 2) -> Iterator[str]:
     in this process's environment while it starts the workers: the environment is put back, so that
     fresh-process jobs submitted from here run as they would without the cluster."""
     from distributed import LocalCluster
+
     workers = check_int("workers", workers, minimum=1)
     saved = dict(os.environ)
     try:
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster:
             os.environ.clear()
             os.environ.update(saved)
             yield cluster.scheduler_address
@@ -168,8 +213,15 @@ def _cache_path(cache: Path, prefix: str, job: Job) -> Path:
     return cache / f"{prefix}-{job.key()}.json"
 
 
-def run_jobs(jobs: Sequence[Job], *, workers: int = 1, scheduler: str | None = None, cache: str | Path | None = None,
-             cache_prefix: str = "", report: Callable[[Job, Any], None] | None = None) -> list[Any]:
+def run_jobs(
+    jobs: Sequence[Job],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    cache: str | Path | None = None,
+    cache_prefix: str = "",
+    report: Callable[[Job, Any], None] | None = None,
+) -> list[Any]:
     """Run every job (see the module's docstring); return their results in job order.
 
     ``cache``: a folder; a job found there under ``cache_prefix`` (the experiment's code hash) and
@@ -181,7 +233,9 @@ def run_jobs(jobs: Sequence[Job], *, workers: int = 1, scheduler: str | None = N
     cache = Path(cache) if cache is not None else None
     for index, job in enumerate(jobs):
         if cache is not None and _cache_path(cache, cache_prefix, job).is_file():
-            results[index] = json.loads(_cache_path(cache, cache_prefix, job).read_text(encoding="utf-8"))
+            results[index] = json.loads(
+                _cache_path(cache, cache_prefix, job).read_text(encoding="utf-8")
+            )
             done[index] = True
             if report is not None:
                 report(job, results[index])
@@ -202,7 +256,9 @@ def run_jobs(jobs: Sequence[Job], *, workers: int = 1, scheduler: str | None = N
             for index in todo:
                 try:
                     finished(index, execute(jobs[index]))
-                except Exception as error:  # noqa: BLE001  (reported with the job's label, the others go on)
+                except (
+                    Exception
+                ) as error:  # noqa: BLE001  (reported with the job's label, the others go on)
                     failures[jobs[index].label] = f"{type(error).__name__}: {error}"
         else:
             futures = {pool.submit(execute, jobs[index]): index for index in todo}
@@ -229,4 +285,13 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["Job", "JobsFailed", "SCHEDULER_VARIABLE", "call", "execute", "executor", "local_cluster", "run_jobs"]
+__all__ = [
+    "Job",
+    "JobsFailed",
+    "SCHEDULER_VARIABLE",
+    "call",
+    "execute",
+    "executor",
+    "local_cluster",
+    "run_jobs",
+]

@@ -7,6 +7,7 @@ activations from shrinking or exploding with depth), batch-norm layers start as 
 with zero biases.  This is what torchvision does for VGG and RegNet, and close to what it does
 for ResNet, DenseNet and GoogLeNet; initialization changes neither parameter counts nor FLOPs.
 """
+
 from __future__ import annotations
 
 from torch import nn
@@ -15,7 +16,8 @@ INITS = ("he", "xavier", "pytorch_default")
 
 
 def he_init(model: nn.Module, linear_std: float = 0.01) -> None:
-    """Initialize every convolution, batch norm and linear layer of ``model`` in place."""
+    """Initialize every convolution, batch norm and linear layer of ``model`` in
+    place."""
     for module in model.modules():
         if isinstance(module, nn.Conv2d):
             nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
@@ -31,9 +33,11 @@ def he_init(model: nn.Module, linear_std: float = 0.01) -> None:
 
 
 def xavier_init(model: nn.Module) -> None:
-    """Xavier-uniform weights (Glorot and Bengio, 2010) and zero biases for every convolution and
-    linear layer: the initialization D2L trains AlexNet with.  (With PyTorch's default init, or
-    with ``he_init``, the book's narrow AlexNet barely leaves chance level in the fast profile.)"""
+    """Xavier-uniform weights (Glorot and Bengio, 2010) and zero biases for every
+    convolution and linear layer: the initialization D2L trains AlexNet with.  (With
+    PyTorch's default init, or with ``he_init``, the book's narrow AlexNet barely leaves
+    chance level in the fast profile.)
+    """
     for module in model.modules():
         if isinstance(module, (nn.Conv2d, nn.Linear)):
             nn.init.xavier_uniform_(module.weight)
@@ -42,10 +46,11 @@ def xavier_init(model: nn.Module) -> None:
 
 
 def apply_init(model: nn.Module, init: str) -> nn.Module:
-    """Re-initialize ``model`` in place and return it: ``"he"`` (``he_init``), ``"xavier"``
-    (``xavier_init``) or ``"pytorch_default"`` (each layer's own ``reset_parameters()``: PyTorch's
-    default, which also draws non-zero biases)."""
+    """Re-initialize ``model`` in place and return it: ``"he"`` (``he_init``),
+    ``"xavier"`` (``xavier_init``) or ``"pytorch_default"`` (each layer's own
+    ``reset_parameters()``: PyTorch's default, which also draws non-zero biases)."""
     from ..errors import check_choice
+
     init = check_choice("init", init, INITS)
     if init == "he":
         he_init(model)
@@ -53,6 +58,8 @@ def apply_init(model: nn.Module, init: str) -> nn.Module:
         xavier_init(model)
     else:
         for module in model.modules():
-            if isinstance(module, (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.BatchNorm1d)):
+            if isinstance(
+                module, (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.BatchNorm1d)
+            ):
                 module.reset_parameters()
     return model

@@ -17,6 +17,7 @@ and a page, a test or an experiment builds a model by its name::
 
 A lookup of a name that is not registered fails with an error that names the closest names.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -36,6 +37,7 @@ Kind = Literal["all", "torchvision", "small"]
 @dataclass(frozen=True)
 class ModelEntry:
     """One registered factory: its name, the function, and what kind of model it builds."""
+
     name: str
     factory: Callable[..., nn.Module]
     torchvision: bool = False
@@ -45,8 +47,12 @@ class ModelEntry:
 _REGISTRY: dict[str, ModelEntry] = {}
 
 
-def register_model(name: str | None = None, *, torchvision: bool = False,
-                   small_image_size: int | None = None) -> Callable[[Factory], Factory]:
+def register_model(
+    name: str | None = None,
+    *,
+    torchvision: bool = False,
+    small_image_size: int | None = None,
+) -> Callable[[Factory], Factory]:
     """Decorator: register a factory under ``name`` (default: the function's name).
 
     ``torchvision=True`` says that it builds torchvision's architecture under torchvision's name
@@ -56,16 +62,21 @@ def register_model(name: str | None = None, *, torchvision: bool = False,
     ``densenet_small`` on 14x14 images to fit its time budget).
     """
     if callable(name):
-        raise CnnbookTypeError(f"register_model is a decorator with arguments: write @register_model() above "
-                               f"{getattr(name, '__name__', 'the factory')}, not @register_model")
+        raise CnnbookTypeError(
+            f"register_model is a decorator with arguments: write @register_model() above "
+            f"{getattr(name, '__name__', 'the factory')}, not @register_model"
+        )
 
     def register(factory: Factory) -> Factory:
         key = name or factory.__name__
         if key in _REGISTRY:
-            raise CnnbookError(f"a model named {key!r} is already registered (by "
-                               f"{_REGISTRY[key].factory.__module__}): choose another name")
+            raise CnnbookError(
+                f"a model named {key!r} is already registered (by "
+                f"{_REGISTRY[key].factory.__module__}): choose another name"
+            )
         _REGISTRY[key] = ModelEntry(key, factory, torchvision, small_image_size)
         return factory
+
     return register
 
 
@@ -74,9 +85,13 @@ def list_models(kind: Kind = "all", include: str | None = None) -> list[str]:
     the fast profile's narrow models (``"small"``); ``include`` filters by a pattern such as
     ``"resnet*"``."""
     kind = check_choice("kind", kind, ("all", "torchvision", "small"))
-    names = [entry.name for entry in _REGISTRY.values()
-             if kind == "all" or (kind == "torchvision" and entry.torchvision)
-             or (kind == "small" and entry.small_image_size is not None)]
+    names = [
+        entry.name
+        for entry in _REGISTRY.values()
+        if kind == "all"
+        or (kind == "torchvision" and entry.torchvision)
+        or (kind == "small" and entry.small_image_size is not None)
+    ]
     if include is not None:
         names = fnmatch.filter(names, include)
     return sorted(names)
@@ -87,22 +102,29 @@ def model_entry(name: str) -> ModelEntry:
     if not isinstance(name, str) or name not in _REGISTRY:
         close = difflib.get_close_matches(str(name), list(_REGISTRY), n=3)
         hint = f"Did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-        raise CnnbookError(f"no model named {name!r} in cnnbook.models. {hint}"
-                           "cnnbook.models.list_models() lists every name.")
+        raise CnnbookError(
+            f"no model named {name!r} in cnnbook.models. {hint}"
+            "cnnbook.models.list_models() lists every name."
+        )
     return _REGISTRY[name]
 
 
 def get_model(name: str, **options: Any) -> nn.Module:
     """Build the model registered as ``name`` with the factory's keyword ``options``
-    (e.g. ``num_classes=10, in_channels=1``; a builder such as ``vgg`` needs its own, ``depth=16``)."""
+    (e.g. ``num_classes=10, in_channels=1``; a builder such as ``vgg`` needs its own, ``depth=16``).
+    """
     factory = model_entry(name).factory
     signature = inspect.signature(factory)
     try:
         signature.bind(**options)
     except TypeError as error:
-        arguments = ", ".join(parameter.name + ("" if parameter.default is parameter.empty else "=...")
-                              for parameter in signature.parameters.values())
-        raise CnnbookTypeError(f"get_model({name!r}, ...) cannot call {name}({arguments}): {error}") from None
+        arguments = ", ".join(
+            parameter.name + ("" if parameter.default is parameter.empty else "=...")
+            for parameter in signature.parameters.values()
+        )
+        raise CnnbookTypeError(
+            f"get_model({name!r}, ...) cannot call {name}({arguments}): {error}"
+        ) from None
     return factory(**options)
 
 
@@ -111,6 +133,8 @@ def small_image_size(name: str) -> int:
     train it at another size: ``run_config(section).image_size`` decides)."""
     size = model_entry(name).small_image_size
     if size is None:
-        raise CnnbookError(f"{name!r} is not one of the fast profile's small models: choose one of "
-                           f"{', '.join(list_models('small'))}")
+        raise CnnbookError(
+            f"{name!r} is not one of the fast profile's small models: choose one of "
+            f"{', '.join(list_models('small'))}"
+        )
     return size

@@ -39,6 +39,7 @@ comes after each hidden layer's ReLU.
 Weights start Xavier-uniform with zero biases, as D2L trains AlexNet (``_init.xavier_init``);
 with PyTorch's default initialization the narrow ``alexnet_small`` trains poorly.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -64,32 +65,48 @@ class AlexNet(ImageClassifier):
         channels: output channels of the five convolutions.
         hidden_features: width of the two hidden fully connected layers.
         dropout: dropout probability before each hidden fully connected layer.
-        conv_groups: groups of conv2, conv4 and conv5 (``nn.Conv2d(groups=...)``); 2 splits them
-            over two halves as the paper did on its two GPUs, 1 (the default) connects all channels.
+        conv_groups: groups of conv2, conv4 and conv5 (``nn.Conv2d(groups=...)``); 2
+            splits them over two halves as the paper did on its two GPUs, 1 (the
+            default) connects all channels.
     """
 
-    def __init__(self, in_channels: int = 3, num_classes: int = 1000,
-                 channels: Sequence[int] = PAPER_CHANNELS, hidden_features: int = 4096,
-                 dropout: float = 0.5, conv_groups: int = 1) -> None:
+    def __init__(
+        self,
+        in_channels: int = 3,
+        num_classes: int = 1000,
+        channels: Sequence[int] = PAPER_CHANNELS,
+        hidden_features: int = 4096,
+        dropout: float = 0.5,
+        conv_groups: int = 1,
+    ) -> None:
         super().__init__()
         check_alexnet_arguments(channels, hidden_features, dropout, conv_groups)
         self.in_channels, self.num_classes = in_channels, num_classes
         c1, c2, c3, c4, c5 = channels
         self.conv_groups = conv_groups
         self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True),
+            nn.Conv2d(in_channels, c1, kernel_size=11, stride=4, padding=2),
+            nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(c1, c2, kernel_size=5, padding=2, groups=conv_groups), nn.ReLU(inplace=True),
+            nn.Conv2d(c1, c2, kernel_size=5, padding=2, groups=conv_groups),
+            nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(c2, c3, kernel_size=3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(c3, c4, kernel_size=3, padding=1, groups=conv_groups), nn.ReLU(inplace=True),
-            nn.Conv2d(c4, c5, kernel_size=3, padding=1, groups=conv_groups), nn.ReLU(inplace=True),
+            nn.Conv2d(c2, c3, kernel_size=3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, kernel_size=3, padding=1, groups=conv_groups),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c5, kernel_size=3, padding=1, groups=conv_groups),
+            nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
         )
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
         self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(c5 * 6 * 6, hidden_features), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(hidden_features, hidden_features), nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(c5 * 6 * 6, hidden_features),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(hidden_features, hidden_features),
+            nn.ReLU(inplace=True),
             nn.Linear(hidden_features, num_classes),
         )
         xavier_init(self)  # D2L's initialization for AlexNet
@@ -106,10 +123,14 @@ def alexnet(num_classes: int = 1000, in_channels: int = 3) -> AlexNet:
 
 
 @register_model()
-def alexnet_paper(num_classes: int = 1000, in_channels: int = 3, conv_groups: int = 1) -> AlexNet:
+def alexnet_paper(
+    num_classes: int = 1000, in_channels: int = 3, conv_groups: int = 1
+) -> AlexNet:
     """The 2012 paper's widths (96-256-384-384-256) in torchvision's layout; ``conv_groups=2``
     splits conv2, conv4 and conv5 into two halves as the paper's two GPUs did."""
-    return AlexNet(in_channels, num_classes, channels=PAPER_CHANNELS, conv_groups=conv_groups)
+    return AlexNet(
+        in_channels, num_classes, channels=PAPER_CHANNELS, conv_groups=conv_groups
+    )
 
 
 @register_model(small_image_size=64)
@@ -123,23 +144,37 @@ def alexnet_small(num_classes: int = 10, in_channels: int = 1) -> AlexNet:
     same architecture, only thinner.  (At 64x64 the last feature map is 1x1; the adaptive pooling
     copies it to 6x6, exactly as torchvision's AlexNet does for small inputs.)
     """
-    return AlexNet(in_channels, num_classes, channels=tuple(c // 4 for c in PAPER_CHANNELS),
-                   hidden_features=512)
+    return AlexNet(
+        in_channels,
+        num_classes,
+        channels=tuple(c // 4 for c in PAPER_CHANNELS),
+        hidden_features=512,
+    )
 
 
-def check_alexnet_arguments(channels: Sequence[int], hidden_features: int, dropout: float, conv_groups: int) -> None:
+def check_alexnet_arguments(
+    channels: Sequence[int], hidden_features: int, dropout: float, conv_groups: int
+) -> None:
     """Raise ``CnnbookError`` naming the problem if ``AlexNet``'s arguments cannot build it (called in one
     line by the class, whose source the AlexNet page shows)."""
     if not isinstance(channels, (list, tuple)) or len(channels) != 5:
-        raise CnnbookError(f"channels={channels!r} is not allowed: channels must list the widths of AlexNet's "
-                           "5 convolutions, e.g. (96, 256, 384, 384, 256)")
+        raise CnnbookError(
+            f"channels={channels!r} is not allowed: channels must list the widths of AlexNet's "
+            "5 convolutions, e.g. (96, 256, 384, 384, 256)"
+        )
     check_int_sequence("channels", channels, minimum=1, length=5)
     check_int("hidden_features", hidden_features, minimum=1)
     check_probability("dropout", dropout)
     check_int("conv_groups", conv_groups, minimum=1)
     c1, c2, c3, c4, c5 = channels
-    for name, widths in {"conv2": (c1, c2), "conv4": (c3, c4), "conv5": (c4, c5)}.items():
+    for name, widths in {
+        "conv2": (c1, c2),
+        "conv4": (c3, c4),
+        "conv5": (c4, c5),
+    }.items():
         if any(width % conv_groups for width in widths):
-            raise CnnbookError(f"conv_groups={conv_groups} must divide the input and output channels of "
-                               f"{name} ({widths[0]} -> {widths[1]}): choose channels that are multiples of "
-                               f"{conv_groups}, or conv_groups=1")
+            raise CnnbookError(
+                f"conv_groups={conv_groups} must divide the input and output channels of "
+                f"{name} ({widths[0]} -> {widths[1]}): choose channels that are multiples of "
+                f"{conv_groups}, or conv_groups=1"
+            )

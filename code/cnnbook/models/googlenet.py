@@ -25,6 +25,7 @@ followed by batch normalization (eps=0.001; batch norm came later, in Inception 
 "5x5" branch uses a 3x3 kernel (a long-standing quirk of the ported weights; pass
 ``large_kernel_size=5`` for the paper's block).  The max-poolings round up (``ceil_mode``).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple, Union
@@ -34,6 +35,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..errors import check_bool, check_int, check_probability, invalid
+from ..i18n import error_text
 from ._base import ImageClassifier
 from ._init import he_init
 from ._registry import register_model
@@ -41,6 +43,7 @@ from ._registry import register_model
 
 class GoogLeNetOutputs(NamedTuple):
     """What GoogLeNet returns in training mode with auxiliary classifiers (as torchvision)."""
+
     logits: torch.Tensor
     aux_logits2: torch.Tensor
     aux_logits1: torch.Tensor
@@ -49,10 +52,18 @@ class GoogLeNetOutputs(NamedTuple):
 class ConvBNReLU(nn.Module):
     """Convolution (no bias), batch norm (eps=0.001) and ReLU: GoogLeNet's basic unit."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-                 padding: int = 0) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+    ) -> None:
         super().__init__()
-        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, bias=False)
+        self.conv = nn.Conv2d(
+            in_channels, out_channels, kernel_size, stride, padding, bias=False
+        )
         self.bn = nn.BatchNorm2d(out_channels, eps=0.001)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -69,40 +80,77 @@ class Inception(nn.Module):
         in_channels: input channels.
         ch1x1: output channels of the 1x1 branch.
         ch3x3_reduce, ch3x3: the 1x1 reduction and the 3x3 convolution of branch 2.
-        ch_large_reduce, ch_large: the 1x1 reduction and the large convolution of branch 3.
+        ch_large_reduce, ch_large: the 1x1 reduction and the large convolution of
+            branch 3.
         pool_proj: output channels of the 1x1 convolution after the max-pooling.
         large_kernel_size: kernel of branch 3 (5 in the paper, 3 in torchvision).
-        out_channels: optional: the channels the block must output; an error names the branch
-            widths when ``ch1x1 + ch3x3 + ch_large + pool_proj`` differs.
+        out_channels: optional: the channels the block must output; an error names the
+            branch widths when ``ch1x1 + ch3x3 + ch_large + pool_proj`` differs.
 
     The output channels are ``self.out_channels``.
     """
 
-    def __init__(self, in_channels: int, ch1x1: int, ch3x3_reduce: int, ch3x3: int,
-                 ch_large_reduce: int, ch_large: int, pool_proj: int, large_kernel_size: int = 3,
-                 out_channels: int | None = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        ch1x1: int,
+        ch3x3_reduce: int,
+        ch3x3: int,
+        ch_large_reduce: int,
+        ch_large: int,
+        pool_proj: int,
+        large_kernel_size: int = 3,
+        out_channels: int | None = None,
+    ) -> None:
         super().__init__()
-        check_inception_arguments(in_channels, ch1x1, ch3x3_reduce, ch3x3, ch_large_reduce, ch_large, pool_proj,
-                                  large_kernel_size, out_channels)
+        check_inception_arguments(
+            in_channels,
+            ch1x1,
+            ch3x3_reduce,
+            ch3x3,
+            ch_large_reduce,
+            ch_large,
+            pool_proj,
+            large_kernel_size,
+            out_channels,
+        )
         self.out_channels = ch1x1 + ch3x3 + ch_large + pool_proj
         self.branch1 = ConvBNReLU(in_channels, ch1x1, kernel_size=1)
-        self.branch2 = nn.Sequential(ConvBNReLU(in_channels, ch3x3_reduce, kernel_size=1),
-                                     ConvBNReLU(ch3x3_reduce, ch3x3, kernel_size=3, padding=1))
-        self.branch3 = nn.Sequential(ConvBNReLU(in_channels, ch_large_reduce, kernel_size=1),
-                                     ConvBNReLU(ch_large_reduce, ch_large, kernel_size=large_kernel_size,
-                                                padding=large_kernel_size // 2))
-        self.branch4 = nn.Sequential(nn.MaxPool2d(kernel_size=3, stride=1, padding=1, ceil_mode=True),
-                                     ConvBNReLU(in_channels, pool_proj, kernel_size=1))
+        self.branch2 = nn.Sequential(
+            ConvBNReLU(in_channels, ch3x3_reduce, kernel_size=1),
+            ConvBNReLU(ch3x3_reduce, ch3x3, kernel_size=3, padding=1),
+        )
+        self.branch3 = nn.Sequential(
+            ConvBNReLU(in_channels, ch_large_reduce, kernel_size=1),
+            ConvBNReLU(
+                ch_large_reduce,
+                ch_large,
+                kernel_size=large_kernel_size,
+                padding=large_kernel_size // 2,
+            ),
+        )
+        self.branch4 = nn.Sequential(
+            nn.MaxPool2d(kernel_size=3, stride=1, padding=1, ceil_mode=True),
+            ConvBNReLU(in_channels, pool_proj, kernel_size=1),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
+        return torch.cat(
+            [self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1
+        )
 
 
 class InceptionAux(nn.Module):
     """Auxiliary classifier: average-pool to 4x4, 1x1 conv, two linear layers with dropout."""
 
-    def __init__(self, in_channels: int, num_classes: int, conv_channels: int = 128,
-                 hidden_features: int = 1024, dropout: float = 0.7) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        num_classes: int,
+        conv_channels: int = 128,
+        hidden_features: int = 1024,
+        dropout: float = 0.7,
+    ) -> None:
         super().__init__()
         self.conv = ConvBNReLU(in_channels, conv_channels, kernel_size=1)
         self.fc1 = nn.Linear(conv_channels * 4 * 4, hidden_features)
@@ -131,9 +179,10 @@ INCEPTION_CONFIG = {
 class GoogLeNet(ImageClassifier):
     """GoogLeNet with optional auxiliary classifiers.
 
-    In training mode with ``aux_logits=True``, ``forward`` returns ``GoogLeNetOutputs(logits,
-    aux_logits2, aux_logits1)``; the usual loss is ``loss(logits) + 0.3 * (loss(aux2) +
-    loss(aux1))``.  In eval mode, or without auxiliary classifiers, it returns the logits only.
+    In training mode with ``aux_logits=True``, ``forward`` returns
+    ``GoogLeNetOutputs(logits, aux_logits2, aux_logits1)``; the usual loss is
+    ``loss(logits) + 0.3 * (loss(aux2) + loss(aux1))``.  In eval mode, or without
+    auxiliary classifiers, it returns the logits only.
 
     Args:
         in_channels: channels of the input images.
@@ -142,36 +191,67 @@ class GoogLeNet(ImageClassifier):
         dropout: dropout before the final linear layer.
         dropout_aux: dropout in the auxiliary classifiers.
         width_divisor: divide every channel count by this (1 = the paper's widths).
-        large_kernel_size: kernel of the Inception blocks' third branch (3 as torchvision, 5 as the paper).
-        small_stem: for small images: a 3x3 stride-1 first convolution and no first max-pooling.
+        large_kernel_size: kernel of the Inception blocks' third branch (3 as
+            torchvision, 5 as the paper).
+        small_stem: for small images: a 3x3 stride-1 first convolution and no first
+            max-pooling.
     """
 
-    def __init__(self, in_channels: int = 3, num_classes: int = 1000, aux_logits: bool = True,
-                 dropout: float = 0.2, dropout_aux: float = 0.7, width_divisor: int = 1,
-                 large_kernel_size: int = 3, small_stem: bool = False) -> None:
+    def __init__(
+        self,
+        in_channels: int = 3,
+        num_classes: int = 1000,
+        aux_logits: bool = True,
+        dropout: float = 0.2,
+        dropout_aux: float = 0.7,
+        width_divisor: int = 1,
+        large_kernel_size: int = 3,
+        small_stem: bool = False,
+    ) -> None:
         super().__init__()
-        check_googlenet_arguments(aux_logits, dropout, dropout_aux, width_divisor, large_kernel_size, small_stem)
-        self.in_channels, self.num_classes, self.aux_logits = in_channels, num_classes, aux_logits
+        check_googlenet_arguments(
+            aux_logits,
+            dropout,
+            dropout_aux,
+            width_divisor,
+            large_kernel_size,
+            small_stem,
+        )
+        self.in_channels, self.num_classes, self.aux_logits = (
+            in_channels,
+            num_classes,
+            aux_logits,
+        )
         d = width_divisor
         if small_stem:
             self.conv1 = ConvBNReLU(in_channels, 64 // d, kernel_size=3, padding=1)
             self.maxpool1 = nn.Identity()
         else:
-            self.conv1 = ConvBNReLU(in_channels, 64 // d, kernel_size=7, stride=2, padding=3)
+            self.conv1 = ConvBNReLU(
+                in_channels, 64 // d, kernel_size=7, stride=2, padding=3
+            )
             self.maxpool1 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
         self.conv2 = ConvBNReLU(64 // d, 64 // d, kernel_size=1)
         self.conv3 = ConvBNReLU(64 // d, 192 // d, kernel_size=3, padding=1)
         self.maxpool2 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
         for name, channels in INCEPTION_CONFIG.items():
-            self.add_module(f"inception{name}",
-                            Inception(*(c // d for c in channels), large_kernel_size=large_kernel_size))
+            self.add_module(
+                f"inception{name}",
+                Inception(
+                    *(c // d for c in channels), large_kernel_size=large_kernel_size
+                ),
+            )
             if name == "3b":
                 self.maxpool3 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
             elif name == "4e":
                 self.maxpool4 = nn.MaxPool2d(2, stride=2, ceil_mode=True)
         if aux_logits:
-            self.aux1 = InceptionAux(512 // d, num_classes, 128 // d, 1024 // d, dropout_aux)
-            self.aux2 = InceptionAux(528 // d, num_classes, 128 // d, 1024 // d, dropout_aux)
+            self.aux1 = InceptionAux(
+                512 // d, num_classes, 128 // d, 1024 // d, dropout_aux
+            )
+            self.aux2 = InceptionAux(
+                528 // d, num_classes, 128 // d, 1024 // d, dropout_aux
+            )
         else:
             self.aux1 = self.aux2 = None
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
@@ -197,14 +277,18 @@ class GoogLeNet(ImageClassifier):
 
 
 @register_model(torchvision=True)
-def googlenet(num_classes: int = 1000, in_channels: int = 3, aux_logits: bool = True) -> GoogLeNet:
+def googlenet(
+    num_classes: int = 1000, in_channels: int = 3, aux_logits: bool = True
+) -> GoogLeNet:
     """GoogLeNet as torchvision's ``googlenet`` (batch norm, 3x3 third branch), with or without
     the auxiliary classifiers."""
     return GoogLeNet(in_channels, num_classes, aux_logits=aux_logits)
 
 
 @register_model(small_image_size=28)
-def googlenet_small(num_classes: int = 10, in_channels: int = 1, aux_logits: bool = False) -> GoogLeNet:
+def googlenet_small(
+    num_classes: int = 10, in_channels: int = 1, aux_logits: bool = False
+) -> GoogLeNet:
     """A narrow GoogLeNet for the fast CPU profile: 28x28 Fashion-MNIST as it comes.
 
     What was shrunk and why: an eighth of every channel count (the Inception blocks keep their
@@ -214,37 +298,87 @@ def googlenet_small(num_classes: int = 10, in_channels: int = 1, aux_logits: boo
     first Inception block.  The nine Inception blocks, their four branches and the poolings
     between them are GoogLeNet's.
     """
-    return GoogLeNet(in_channels, num_classes, aux_logits=aux_logits, width_divisor=8, small_stem=True)
+    return GoogLeNet(
+        in_channels,
+        num_classes,
+        aux_logits=aux_logits,
+        width_divisor=8,
+        small_stem=True,
+    )
 
 
 # The argument checks.  Each class or builder above that has arguments to check calls its function
 # here in one line, so that the source above reads like the paper's figure.
 
-def check_inception_arguments(in_channels: int, ch1x1: int, ch3x3_reduce: int, ch3x3: int, ch_large_reduce: int,
-                              ch_large: int, pool_proj: int, large_kernel_size: int, out_channels: int | None) -> None:
+
+def check_inception_arguments(
+    in_channels: int,
+    ch1x1: int,
+    ch3x3_reduce: int,
+    ch3x3: int,
+    ch_large_reduce: int,
+    ch_large: int,
+    pool_proj: int,
+    large_kernel_size: int,
+    out_channels: int | None,
+) -> None:
     """Raise ``CnnbookError`` naming the problem if ``Inception``'s arguments cannot build a block."""
-    for name, value in (("in_channels", in_channels), ("ch1x1", ch1x1), ("ch3x3_reduce", ch3x3_reduce),
-                        ("ch3x3", ch3x3), ("ch_large_reduce", ch_large_reduce), ("ch_large", ch_large),
-                        ("pool_proj", pool_proj)):
+    for name, value in (
+        ("in_channels", in_channels),
+        ("ch1x1", ch1x1),
+        ("ch3x3_reduce", ch3x3_reduce),
+        ("ch3x3", ch3x3),
+        ("ch_large_reduce", ch_large_reduce),
+        ("ch_large", ch_large),
+        ("pool_proj", pool_proj),
+    ):
         check_int(name, value, minimum=1)
     if check_int("large_kernel_size", large_kernel_size, minimum=1) % 2 == 0:
-        raise invalid("large_kernel_size", large_kernel_size, "an odd integer (3 or 5)",
-                      "An even kernel cannot keep the height and width of the other branches.")
+        raise invalid(
+            "large_kernel_size",
+            large_kernel_size,
+            "an odd integer (3 or 5)",
+            "An even kernel cannot keep the height and width of the other branches.",
+        )
     total = ch1x1 + ch3x3 + ch_large + pool_proj
-    if out_channels is not None and check_int("out_channels", out_channels, minimum=1) != total:
-        raise invalid("out_channels", out_channels, f"the sum of the four branch widths, ch1x1 + ch3x3 + ch_large "
-                      f"+ pool_proj = {ch1x1} + {ch3x3} + {ch_large} + {pool_proj} = {total}",
-                      "Change a branch width or out_channels so that they add up.")
+    if (
+        out_channels is not None
+        and check_int("out_channels", out_channels, minimum=1) != total
+    ):
+        raise invalid(
+            "out_channels",
+            out_channels,
+            error_text(
+                "inception sum",
+                ch1x1=ch1x1,
+                ch3x3=ch3x3,
+                ch_large=ch_large,
+                pool_proj=pool_proj,
+                total=total,
+            ),
+            error_text("inception sum hint"),
+        )
 
 
-def check_googlenet_arguments(aux_logits: bool, dropout: float, dropout_aux: float, width_divisor: int,
-                              large_kernel_size: int, small_stem: bool) -> None:
+def check_googlenet_arguments(
+    aux_logits: bool,
+    dropout: float,
+    dropout_aux: float,
+    width_divisor: int,
+    large_kernel_size: int,
+    small_stem: bool,
+) -> None:
     """Raise ``CnnbookError`` naming the problem if ``GoogLeNet``'s arguments cannot build it."""
     check_int("width_divisor", width_divisor, minimum=1)
     if any(c % width_divisor for row in INCEPTION_CONFIG.values() for c in row):
-        raise invalid("width_divisor", width_divisor, "a divisor of every Inception channel count (1, 2, 4 or 8)")
+        raise invalid(
+            "width_divisor",
+            width_divisor,
+            "a divisor of every Inception channel count (1, 2, 4 or 8)",
+        )
     for name, flag in (("aux_logits", aux_logits), ("small_stem", small_stem)):
         check_bool(name, flag)
     for name, probability in (("dropout", dropout), ("dropout_aux", dropout_aux)):
         check_probability(name, probability)
-    check_int("large_kernel_size", large_kernel_size, minimum=1)  # Inception checks that it is odd
+    # Inception checks that it is odd
+    check_int("large_kernel_size", large_kernel_size, minimum=1)

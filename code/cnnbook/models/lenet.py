@@ -19,6 +19,7 @@ Shapes for a 28x28 Fashion-MNIST image:
     linear [+BN], sigmoid                    (batch, 84)
     linear                                  (batch, num_classes)
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -38,20 +39,33 @@ class LeNet(ImageClassifier):
     Args:
         in_channels: channels of the input images.
         num_classes: number of output classes.
-        batch_norm: add batch normalization after each convolution and hidden linear layer.
+        batch_norm: add batch normalization after each convolution and hidden linear
+            layer.
         scratch_batch_norm: use the book's ``BatchNorm`` (from scratch) instead of
             ``nn.BatchNorm2d`` / ``nn.BatchNorm1d``.
         activation: the activation module class (sigmoid, as in LeNet and D2L).
-        batch_norm_position: ``"before"`` the activation (as Ioffe and Szegedy, and D2L) or
-            ``"after"`` it (a variant often tried in practice).
+        batch_norm_position: ``"before"`` the activation (as Ioffe and Szegedy, and D2L)
+            or ``"after"`` it (a variant often tried in practice).
     """
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 10, batch_norm: bool = False,
-                 scratch_batch_norm: bool = False,
-                 activation: Callable[[], nn.Module] = nn.Sigmoid, batch_norm_position: str = "before") -> None:
+    def __init__(
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        batch_norm: bool = False,
+        scratch_batch_norm: bool = False,
+        activation: Callable[[], nn.Module] = nn.Sigmoid,
+        batch_norm_position: str = "before",
+    ) -> None:
         super().__init__()
-        check_lenet_arguments(in_channels, num_classes, batch_norm, scratch_batch_norm, activation,
-                              batch_norm_position)
+        check_lenet_arguments(
+            in_channels,
+            num_classes,
+            batch_norm,
+            scratch_batch_norm,
+            activation,
+            batch_norm_position,
+        )
         self.in_channels, self.num_classes = in_channels, num_classes
 
         def normalized(features: int, image: bool) -> list[nn.Module]:
@@ -62,17 +76,27 @@ class LeNet(ImageClassifier):
                 norm: nn.Module = BatchNorm(features)
             else:
                 norm = nn.BatchNorm2d(features) if image else nn.BatchNorm1d(features)
-            return [norm, activation()] if batch_norm_position == "before" else [activation(), norm]
+            return (
+                [norm, activation()]
+                if batch_norm_position == "before"
+                else [activation(), norm]
+            )
 
         self.net = nn.Sequential(
-            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), *normalized(6, True),
+            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2),
+            *normalized(6, True),
             nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.Conv2d(6, 16, kernel_size=5), *normalized(16, True),
+            nn.Conv2d(6, 16, kernel_size=5),
+            *normalized(16, True),
             nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.AdaptiveAvgPool2d((5, 5)),  # the identity at 28x28; lets other image sizes through
+            nn.AdaptiveAvgPool2d(
+                (5, 5)
+            ),  # the identity at 28x28; lets other image sizes through
             nn.Flatten(),
-            nn.Linear(16 * 5 * 5, 120), *normalized(120, False),
-            nn.Linear(120, 84), *normalized(84, False),
+            nn.Linear(16 * 5 * 5, 120),
+            *normalized(120, False),
+            nn.Linear(120, 84),
+            *normalized(84, False),
             nn.Linear(84, num_classes),
         )
 
@@ -87,18 +111,34 @@ def lenet(num_classes: int = 10, in_channels: int = 1) -> LeNet:
 
 
 @register_model(small_image_size=28)
-def lenet_bn(num_classes: int = 10, in_channels: int = 1, scratch_batch_norm: bool = False,
-             batch_norm_position: str = "before") -> LeNet:
+def lenet_bn(
+    num_classes: int = 10,
+    in_channels: int = 1,
+    scratch_batch_norm: bool = False,
+    batch_norm_position: str = "before",
+) -> LeNet:
     """LeNet-5 with batch normalization (before each activation, unless ``batch_norm_position=
     "after"``); otherwise identical to ``lenet``."""
-    return LeNet(in_channels, num_classes, batch_norm=True, scratch_batch_norm=scratch_batch_norm,
-                 batch_norm_position=batch_norm_position)
+    return LeNet(
+        in_channels,
+        num_classes,
+        batch_norm=True,
+        scratch_batch_norm=scratch_batch_norm,
+        batch_norm_position=batch_norm_position,
+    )
 
 
 # The argument check, which the class calls in one line: its source above reads like the paper's figure.
 
-def check_lenet_arguments(in_channels: int, num_classes: int, batch_norm: bool, scratch_batch_norm: bool,
-                          activation: Callable[[], nn.Module], batch_norm_position: str) -> None:
+
+def check_lenet_arguments(
+    in_channels: int,
+    num_classes: int,
+    batch_norm: bool,
+    scratch_batch_norm: bool,
+    activation: Callable[[], nn.Module],
+    batch_norm_position: str,
+) -> None:
     """Raise ``CnnbookError`` naming the problem if ``LeNet``'s arguments cannot build it."""
     # in_channels and num_classes first (ImageClassifier checks them again): LeNet has always set them first
     check_int("in_channels", in_channels, minimum=1)
@@ -106,5 +146,10 @@ def check_lenet_arguments(in_channels: int, num_classes: int, batch_norm: bool, 
     check_bool("batch_norm", batch_norm)
     check_bool("scratch_batch_norm", scratch_batch_norm)
     if not callable(activation):
-        raise invalid("activation", activation, "a module class such as nn.Sigmoid or nn.ReLU", type_error=True)
+        raise invalid(
+            "activation",
+            activation,
+            "a module class such as nn.Sigmoid or nn.ReLU",
+            type_error=True,
+        )
     check_choice("batch_norm_position", batch_norm_position, ("before", "after"))

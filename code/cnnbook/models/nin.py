@@ -19,6 +19,7 @@ Shapes for a 224x224 image (D2L's configuration):
     NiN block  3x3, num_classes ch        (batch, num_classes, 5, 5)
     global average pool, flatten          (batch, num_classes)
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple, Sequence
@@ -27,6 +28,7 @@ import torch
 from torch import nn
 
 from ..errors import CnnbookError, CnnbookTypeError, check_int, check_probability
+from ..i18n import error_text
 from ._base import ImageClassifier
 from ._init import he_init
 from ._registry import register_model
@@ -34,6 +36,7 @@ from ._registry import register_model
 
 class NiNStage(NamedTuple):
     """One NiN block's output channels and its first convolution's kernel size, stride, padding."""
+
     out_channels: int
     kernel_size: int
     stride: int
@@ -47,42 +50,62 @@ NIN_STAGES = (NiNStage(96, 11, 4, 0), NiNStage(256, 5, 1, 2), NiNStage(384, 3, 1
 class NiNBlock(nn.Sequential):
     """A convolution + ReLU, then two 1x1 convolutions + ReLU (a per-pixel MLP).
 
-    Shapes: ``(batch, in_channels, h, w)`` -> ``(batch, out_channels, h', w')`` where ``h', w'``
-    follow the first convolution's kernel size, stride and padding.
+    Shapes: ``(batch, in_channels, h, w)`` -> ``(batch, out_channels, h', w')`` where
+    ``h', w'`` follow the first convolution's kernel size, stride and padding.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-                 padding: int = 0) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+    ) -> None:
         super().__init__(
-            nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(inplace=True),
-            nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(inplace=True),
-            nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(inplace=True),
+            nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(out_channels, out_channels, kernel_size=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(out_channels, out_channels, kernel_size=1),
+            nn.ReLU(inplace=True),
         )
 
 
 class NiN(ImageClassifier):
-    """NiN: NiN blocks with max-pooling in between, a last block with ``num_classes`` channels
-    and global average pooling instead of fully connected layers.
+    """NiN: NiN blocks with max-pooling in between, a last block with ``num_classes``
+    channels and global average pooling instead of fully connected layers.
 
     Args:
         in_channels: channels of the input images.
         num_classes: number of output classes (= channels of the last NiN block).
-        stages: the NiN blocks before the last one (each followed by 3x3 max-pooling, stride 2).
+        stages: the NiN blocks before the last one (each followed by 3x3 max-pooling,
+            stride 2).
         dropout: dropout probability before the last block.
     """
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 10,
-                 stages: Sequence[NiNStage] = NIN_STAGES, dropout: float = 0.5) -> None:
+    def __init__(
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        stages: Sequence[NiNStage] = NIN_STAGES,
+        dropout: float = 0.5,
+    ) -> None:
         super().__init__()
         check_nin_arguments(stages, dropout)
         self.in_channels, self.num_classes = in_channels, num_classes
         layers: list[nn.Module] = []
         channels = in_channels
         for out_channels, kernel_size, stride, padding in stages:
-            layers += [NiNBlock(channels, out_channels, kernel_size, stride, padding),
-                       nn.MaxPool2d(kernel_size=3, stride=2)]
+            layers += [
+                NiNBlock(channels, out_channels, kernel_size, stride, padding),
+                nn.MaxPool2d(kernel_size=3, stride=2),
+            ]
             channels = out_channels
-        layers += [nn.Dropout(dropout), NiNBlock(channels, num_classes, kernel_size=3, padding=1)]
+        layers += [
+            nn.Dropout(dropout),
+            NiNBlock(channels, num_classes, kernel_size=3, padding=1),
+        ]
         self.features = nn.Sequential(*layers)
         self.global_pool = nn.AdaptiveAvgPool2d((1, 1))
         he_init(self)
@@ -114,16 +137,29 @@ def nin_small(num_classes: int = 10, in_channels: int = 1) -> NiN:
 
 # The argument check, which the class calls in one line: its source above reads like the paper's figure.
 
+
 def check_nin_arguments(stages: Sequence[NiNStage], dropout: float) -> None:
     """Raise ``CnnbookError`` naming the problem if ``NiN``'s arguments cannot build it."""
     check_probability("dropout", dropout)
     if isinstance(stages, (str, bytes)) or not isinstance(stages, Sequence):
-        raise CnnbookTypeError(f"stages={stages!r} is not allowed: stages must be a list of "
-                               "NiNStage(out_channels, kernel_size, stride, padding)")
+        raise CnnbookTypeError(
+            error_text(
+                "nin stages",
+                name="stages",
+                value=stages,
+                what=error_text("nin stages list"),
+            )
+        )
     for position, stage in enumerate(stages):
         if not isinstance(stage, (tuple, list)) or len(stage) != 4:
-            raise CnnbookError(f"stages[{position}]={stage!r} is not allowed: each stage must be a "
-                               "NiNStage(out_channels, kernel_size, stride, padding)")
+            raise CnnbookError(
+                error_text(
+                    "nin stages",
+                    name=f"stages[{position}]",
+                    value=stage,
+                    what=error_text("nin stage"),
+                )
+            )
         name = f"stages[{position}]"
         check_int(f"{name}.out_channels", stage[0], 1)
         check_int(f"{name}.kernel_size", stage[1], 1)

@@ -23,6 +23,7 @@ stem ``(batch, 32, 112, 112)`` -> stages at 56, 28, 14, 7 pixels -> ``(batch, nu
 The factories use the published parameters (the same values as torchvision's
 ``BlockParams.from_init_params`` calls); no stage width is written down by hand.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,15 +38,17 @@ from .anynet import AnyNet, check_se_ratio
 WIDTH_QUANTUM = 8
 
 
-def quantized_linear_widths(depth: int, w_0: int, w_a: float, w_m: float,
-                            quantum: int = WIDTH_QUANTUM) -> list[int]:
-    """The width of each of the ``depth`` blocks (steps 1-3 of the rule in the module docstring)."""
+def quantized_linear_widths(
+    depth: int, w_0: int, w_a: float, w_m: float, quantum: int = WIDTH_QUANTUM
+) -> list[int]:
+    """The width of each of the ``depth`` blocks (steps 1-3 of the rule in the module
+    docstring)."""
     check_quantized_linear_widths_arguments(depth, w_0, w_a, w_m, quantum)
     widths = []
     for j in range(depth):
         u_j = w_0 + w_a * j
         s_j = round(math.log(u_j / w_0) / math.log(w_m))
-        widths.append(int(round(w_0 * w_m ** s_j / quantum)) * quantum)
+        widths.append(int(round(w_0 * w_m**s_j / quantum)) * quantum)
     return widths
 
 
@@ -61,8 +64,9 @@ def round_to_multiple(value: float, divisor: int) -> int:
     return rounded
 
 
-def adjust_widths_to_groups(stage_widths: list[int], bottleneck_ratio: float,
-                            group_width: int) -> tuple[list[int], list[int]]:
+def adjust_widths_to_groups(
+    stage_widths: list[int], bottleneck_ratio: float, group_width: int
+) -> tuple[list[int], list[int]]:
     """Make every stage's bottleneck width a multiple of its group width (step 5).
 
     A group cannot be wider than the whole bottleneck: the group width is capped at the
@@ -70,13 +74,16 @@ def adjust_widths_to_groups(stage_widths: list[int], bottleneck_ratio: float,
     """
     bottleneck_widths = [int(w * bottleneck_ratio) for w in stage_widths]
     group_widths = [min(group_width, w) for w in bottleneck_widths]
-    bottleneck_widths = [round_to_multiple(w, g) for w, g in zip(bottleneck_widths, group_widths)]
+    bottleneck_widths = [
+        round_to_multiple(w, g) for w, g in zip(bottleneck_widths, group_widths)
+    ]
     return [int(w / bottleneck_ratio) for w in bottleneck_widths], group_widths
 
 
 @dataclass(frozen=True)
 class RegNetStages:
     """The per-stage settings the rule produces."""
+
     depths: list[int]
     widths: list[int]
     group_widths: list[int]
@@ -84,14 +91,26 @@ class RegNetStages:
     se_ratio: Optional[float] = None
 
 
-def regnet_stages(depth: int, w_0: int, w_a: float, w_m: float, group_width: int,
-                  bottleneck_ratio: float = 1.0, se_ratio: Optional[float] = None) -> RegNetStages:
-    """Stage depths, widths and group widths of the RegNet with these parameters (steps 1-5)."""
+def regnet_stages(
+    depth: int,
+    w_0: int,
+    w_a: float,
+    w_m: float,
+    group_width: int,
+    bottleneck_ratio: float = 1.0,
+    se_ratio: Optional[float] = None,
+) -> RegNetStages:
+    """Stage depths, widths and group widths of the RegNet with these parameters
+    (steps 1-5)."""
     check_regnet_stages_arguments(group_width, bottleneck_ratio, se_ratio)
     block_widths = quantized_linear_widths(depth, w_0, w_a, w_m)
     runs = [(width, len(list(run))) for width, run in groupby(block_widths)]
-    widths, group_widths = adjust_widths_to_groups([w for w, _ in runs], bottleneck_ratio, group_width)
-    return RegNetStages([n for _, n in runs], widths, group_widths, bottleneck_ratio, se_ratio)
+    widths, group_widths = adjust_widths_to_groups(
+        [w for w, _ in runs], bottleneck_ratio, group_width
+    )
+    return RegNetStages(
+        [n for _, n in runs], widths, group_widths, bottleneck_ratio, se_ratio
+    )
 
 
 class RegNet(AnyNet):
@@ -103,13 +122,34 @@ class RegNet(AnyNet):
         in_channels, num_classes, stem_width, stem_stride: as for ``AnyNet``.
     """
 
-    def __init__(self, depth: int, w_0: int, w_a: float, w_m: float, group_width: int,
-                 bottleneck_ratio: float = 1.0, se_ratio: Optional[float] = None, in_channels: int = 3,
-                 num_classes: int = 1000, stem_width: int = 32, stem_stride: int = 2) -> None:
-        stages = regnet_stages(depth, w_0, w_a, w_m, group_width, bottleneck_ratio, se_ratio)
-        super().__init__(stages.depths, stages.widths, stages.group_widths,
-                         [bottleneck_ratio] * len(stages.depths), se_ratio, in_channels, num_classes,
-                         stem_width, stem_stride)
+    def __init__(
+        self,
+        depth: int,
+        w_0: int,
+        w_a: float,
+        w_m: float,
+        group_width: int,
+        bottleneck_ratio: float = 1.0,
+        se_ratio: Optional[float] = None,
+        in_channels: int = 3,
+        num_classes: int = 1000,
+        stem_width: int = 32,
+        stem_stride: int = 2,
+    ) -> None:
+        stages = regnet_stages(
+            depth, w_0, w_a, w_m, group_width, bottleneck_ratio, se_ratio
+        )
+        super().__init__(
+            stages.depths,
+            stages.widths,
+            stages.group_widths,
+            [bottleneck_ratio] * len(stages.depths),
+            se_ratio,
+            in_channels,
+            num_classes,
+            stem_width,
+            stem_stride,
+        )
         self.design = stages
 
 
@@ -122,13 +162,27 @@ REGNET_PARAMETERS: dict[str, dict[str, float]] = {
     "regnet_x_8gf": dict(depth=23, w_0=80, w_a=49.56, w_m=2.88, group_width=120),
     "regnet_x_16gf": dict(depth=22, w_0=216, w_a=55.59, w_m=2.1, group_width=128),
     "regnet_x_32gf": dict(depth=23, w_0=320, w_a=69.86, w_m=2.0, group_width=168),
-    "regnet_y_400mf": dict(depth=16, w_0=48, w_a=27.89, w_m=2.09, group_width=8, se_ratio=0.25),
-    "regnet_y_800mf": dict(depth=14, w_0=56, w_a=38.84, w_m=2.4, group_width=16, se_ratio=0.25),
-    "regnet_y_1_6gf": dict(depth=27, w_0=48, w_a=20.71, w_m=2.65, group_width=24, se_ratio=0.25),
-    "regnet_y_3_2gf": dict(depth=21, w_0=80, w_a=42.63, w_m=2.66, group_width=24, se_ratio=0.25),
-    "regnet_y_8gf": dict(depth=17, w_0=192, w_a=76.82, w_m=2.19, group_width=56, se_ratio=0.25),
-    "regnet_y_16gf": dict(depth=18, w_0=200, w_a=106.23, w_m=2.48, group_width=112, se_ratio=0.25),
-    "regnet_y_32gf": dict(depth=20, w_0=232, w_a=115.89, w_m=2.53, group_width=232, se_ratio=0.25),
+    "regnet_y_400mf": dict(
+        depth=16, w_0=48, w_a=27.89, w_m=2.09, group_width=8, se_ratio=0.25
+    ),
+    "regnet_y_800mf": dict(
+        depth=14, w_0=56, w_a=38.84, w_m=2.4, group_width=16, se_ratio=0.25
+    ),
+    "regnet_y_1_6gf": dict(
+        depth=27, w_0=48, w_a=20.71, w_m=2.65, group_width=24, se_ratio=0.25
+    ),
+    "regnet_y_3_2gf": dict(
+        depth=21, w_0=80, w_a=42.63, w_m=2.66, group_width=24, se_ratio=0.25
+    ),
+    "regnet_y_8gf": dict(
+        depth=17, w_0=192, w_a=76.82, w_m=2.19, group_width=56, se_ratio=0.25
+    ),
+    "regnet_y_16gf": dict(
+        depth=18, w_0=200, w_a=106.23, w_m=2.48, group_width=112, se_ratio=0.25
+    ),
+    "regnet_y_32gf": dict(
+        depth=20, w_0=232, w_a=115.89, w_m=2.53, group_width=232, se_ratio=0.25
+    ),
 }
 
 
@@ -136,7 +190,9 @@ REGNET_PARAMETERS: dict[str, dict[str, float]] = {
 def regnet(name: str, num_classes: int = 1000, in_channels: int = 3) -> RegNet:
     """The published RegNet called ``name`` (a key of ``REGNET_PARAMETERS``)."""
     check_regnet_arguments(name)
-    return RegNet(**REGNET_PARAMETERS[name], in_channels=in_channels, num_classes=num_classes)
+    return RegNet(
+        **REGNET_PARAMETERS[name], in_channels=in_channels, num_classes=num_classes
+    )
 
 
 @register_model(torchvision=True)
@@ -188,7 +244,9 @@ def regnet_y_3_2gf(num_classes: int = 1000, in_channels: int = 3) -> RegNet:
 
 
 @register_model(small_image_size=28)
-def regnet_small(num_classes: int = 10, in_channels: int = 1, se_ratio: Optional[float] = None) -> RegNet:
+def regnet_small(
+    num_classes: int = 10, in_channels: int = 1, se_ratio: Optional[float] = None
+) -> RegNet:
     """A small RegNetX (RegNetY with ``se_ratio=0.25``) for the fast CPU profile: 28x28 images.
 
     What was shrunk and why: the rule's parameters give a tiny network, d=6, w_0=16, w_a=8,
@@ -197,29 +255,49 @@ def regnet_small(num_classes: int = 10, in_channels: int = 1, se_ratio: Optional
     and a stride-1 stem so that the three stride-2 stages take a 28x28 image to 14, 7 and 4
     pixels.  Stem, grouped bottleneck blocks and head are RegNet's.
     """
-    return RegNet(depth=6, w_0=16, w_a=8, w_m=2, group_width=8, se_ratio=se_ratio,
-                  in_channels=in_channels, num_classes=num_classes, stem_width=16, stem_stride=1)
+    return RegNet(
+        depth=6,
+        w_0=16,
+        w_a=8,
+        w_m=2,
+        group_width=8,
+        se_ratio=se_ratio,
+        in_channels=in_channels,
+        num_classes=num_classes,
+        stem_width=16,
+        stem_stride=1,
+    )
 
 
 # The argument checks.  Each class or builder above that has arguments to check calls its function
 # here in one line, so that the source above reads like the paper's rule.
 
-def check_quantized_linear_widths_arguments(depth: int, w_0: int, w_a: float, w_m: float, quantum: int) -> None:
+
+def check_quantized_linear_widths_arguments(
+    depth: int, w_0: int, w_a: float, w_m: float, quantum: int
+) -> None:
     """Raise ``CnnbookError`` naming the problem if ``quantized_linear_widths``'s arguments cannot give
     widths."""
     check_int("depth", depth, minimum=1)  # the number of blocks
     check_float("w_a", w_a, minimum=0.0)  # the slope of the width ramp
     check_int("quantum", quantum, minimum=1)
     if check_int("w_0", w_0, minimum=1) % quantum != 0:
-        raise CnnbookError(f"w_0={w_0} is not allowed: w_0 (the initial width) must be a positive multiple "
-                           f"of {quantum}")
-    check_float("w_m", w_m, minimum=1.0, include_minimum=False)  # the width multiplier between stages
+        raise CnnbookError(
+            f"w_0={w_0} is not allowed: w_0 (the initial width) must be a positive multiple "
+            f"of {quantum}"
+        )
+    # the width multiplier between stages
+    check_float("w_m", w_m, minimum=1.0, include_minimum=False)
 
 
-def check_regnet_stages_arguments(group_width: int, bottleneck_ratio: float, se_ratio: Optional[float]) -> None:
+def check_regnet_stages_arguments(
+    group_width: int, bottleneck_ratio: float, se_ratio: Optional[float]
+) -> None:
     """Raise ``CnnbookError`` naming the problem if ``regnet_stages``'s arguments cannot give stages."""
     check_int("group_width", group_width, minimum=1)
-    check_float("bottleneck_ratio", bottleneck_ratio, minimum=0.0, include_minimum=False)
+    check_float(
+        "bottleneck_ratio", bottleneck_ratio, minimum=0.0, include_minimum=False
+    )
     check_se_ratio(se_ratio)
 
 

@@ -16,6 +16,7 @@ ResNet-50's 64 * 64 * 9 in a 64-channel convolution. Shapes are those of ResNet-
 224x224 RGB image ``(batch, 3, 224, 224)`` -> stages of 256, 512, 1024, 2048 channels at 56, 28,
 14, 7 pixels -> ``(batch, num_classes)``.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -37,30 +38,51 @@ class ResNeXt(ResNet):
         small_stem: a 3x3 stride-1 stem without max-pooling, for small images.
     """
 
-    def __init__(self, layers: Sequence[int], in_channels: int = 3, num_classes: int = 1000,
-                 cardinality: int = 32, width_per_group: int = 4,
-                 stage_widths: Sequence[int] = (64, 128, 256, 512), small_stem: bool = False) -> None:
-        super().__init__(Bottleneck, layers, in_channels, num_classes, groups=cardinality,
-                         width_per_group=width_per_group, stage_widths=stage_widths, small_stem=small_stem)
+    def __init__(
+        self,
+        layers: Sequence[int],
+        in_channels: int = 3,
+        num_classes: int = 1000,
+        cardinality: int = 32,
+        width_per_group: int = 4,
+        stage_widths: Sequence[int] = (64, 128, 256, 512),
+        small_stem: bool = False,
+    ) -> None:
+        super().__init__(
+            Bottleneck,
+            layers,
+            in_channels,
+            num_classes,
+            groups=cardinality,
+            width_per_group=width_per_group,
+            stage_widths=stage_widths,
+            small_stem=small_stem,
+        )
         self.cardinality, self.width_per_group = cardinality, width_per_group
 
 
 @register_model(torchvision=True)
 def resnext50_32x4d(num_classes: int = 1000, in_channels: int = 3) -> ResNeXt:
     """ResNeXt-50 with cardinality 32 and 4 channels per group, as torchvision's ``resnext50_32x4d``."""
-    return ResNeXt((3, 4, 6, 3), in_channels, num_classes, cardinality=32, width_per_group=4)
+    return ResNeXt(
+        (3, 4, 6, 3), in_channels, num_classes, cardinality=32, width_per_group=4
+    )
 
 
 @register_model(torchvision=True)
 def resnext101_32x8d(num_classes: int = 1000, in_channels: int = 3) -> ResNeXt:
     """ResNeXt-101 with cardinality 32 and 8 channels per group, as torchvision's ``resnext101_32x8d``."""
-    return ResNeXt((3, 4, 23, 3), in_channels, num_classes, cardinality=32, width_per_group=8)
+    return ResNeXt(
+        (3, 4, 23, 3), in_channels, num_classes, cardinality=32, width_per_group=8
+    )
 
 
 @register_model(torchvision=True)
 def resnext101_64x4d(num_classes: int = 1000, in_channels: int = 3) -> ResNeXt:
     """ResNeXt-101 with cardinality 64 and 4 channels per group, as torchvision's ``resnext101_64x4d``."""
-    return ResNeXt((3, 4, 23, 3), in_channels, num_classes, cardinality=64, width_per_group=4)
+    return ResNeXt(
+        (3, 4, 23, 3), in_channels, num_classes, cardinality=64, width_per_group=4
+    )
 
 
 @register_model(small_image_size=28)
@@ -74,5 +96,12 @@ def resnext_small(num_classes: int = 10, in_channels: int = 1) -> ResNeXt:
     images are not shrunk to 7x7 before the first block.  The grouped bottleneck block is
     ResNeXt's.
     """
-    return ResNeXt((1, 1, 1, 1), in_channels, num_classes, cardinality=8, width_per_group=4,
-                   stage_widths=(16, 32, 64, 128), small_stem=True)
+    return ResNeXt(
+        (1, 1, 1, 1),
+        in_channels,
+        num_classes,
+        cardinality=8,
+        width_per_group=4,
+        stage_widths=(16, 32, 64, 128),
+        small_stem=True,
+    )

@@ -24,6 +24,7 @@ Shapes of VGG-11 for a 224x224 RGB image:
 ``vgg11_bn`` and friends put a batch-norm layer after every convolution (not in the 2015 paper,
 which predates batch normalization; torchvision provides both).
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -31,16 +32,30 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from ..errors import CnnbookError, CnnbookTypeError, check_bool, check_choice, check_int, check_probability
+from ..errors import (
+    CnnbookError,
+    CnnbookTypeError,
+    check_bool,
+    check_choice,
+    check_int,
+    check_probability,
+)
+from ..i18n import error_text
 from ._base import ImageClassifier
 from ._init import he_init, xavier_init
 from ._registry import register_model
 
 # (number of 3x3 convolutions, output channels) of the five blocks, per depth
 STAGE_CHANNELS = (64, 128, 256, 512, 512)
-CONVS_PER_BLOCK = {11: (1, 1, 2, 2, 2), 13: (2, 2, 2, 2, 2), 16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
+CONVS_PER_BLOCK = {
+    11: (1, 1, 2, 2, 2),
+    13: (2, 2, 2, 2, 2),
+    16: (2, 2, 3, 3, 3),
+    19: (2, 2, 4, 4, 4),
+}
 VGG_CONFIGS: dict[int, tuple[tuple[int, int], ...]] = {
-    depth: tuple(zip(convs, STAGE_CHANNELS)) for depth, convs in CONVS_PER_BLOCK.items()}
+    depth: tuple(zip(convs, STAGE_CHANNELS)) for depth, convs in CONVS_PER_BLOCK.items()
+}
 
 
 class VGGBlock(nn.Sequential):
@@ -49,12 +64,23 @@ class VGGBlock(nn.Sequential):
     Shapes: ``(batch, in_channels, h, w)`` -> ``(batch, out_channels, h // 2, w // 2)``.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, num_convs: int,
-                 batch_norm: bool = False) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        num_convs: int,
+        batch_norm: bool = False,
+    ) -> None:
         layers: list[nn.Module] = []
         for index in range(num_convs):
-            layers.append(nn.Conv2d(in_channels if index == 0 else out_channels, out_channels,
-                                    kernel_size=3, padding=1))
+            layers.append(
+                nn.Conv2d(
+                    in_channels if index == 0 else out_channels,
+                    out_channels,
+                    kernel_size=3,
+                    padding=1,
+                )
+            )
             if batch_norm:
                 layers.append(nn.BatchNorm2d(out_channels))
             layers.append(nn.ReLU(inplace=True))
@@ -76,15 +102,25 @@ class VGG(ImageClassifier):
         pool_size: side of the adaptive average pooling before the classifier (7 in
             torchvision, so that 224x224 images pass unchanged; 1 for small images).
         init: ``"he"`` (torchvision's: He-normal convolutions, small linear layers) or
-            ``"xavier"`` (D2L's: Xavier-uniform everywhere, which the narrow fast-profile
-            networks need to leave chance level within a few epochs).
+            ``"xavier"`` (D2L's: Xavier-uniform everywhere, which the narrow
+            fast-profile networks need to leave chance level within a few epochs).
     """
 
-    def __init__(self, architecture: Sequence[Sequence[int]] = VGG_CONFIGS[11], in_channels: int = 3,
-                 num_classes: int = 1000, batch_norm: bool = False, hidden_features: int = 4096,
-                 dropout: float = 0.5, pool_size: int = 7, init: str = "he") -> None:
+    def __init__(
+        self,
+        architecture: Sequence[Sequence[int]] = VGG_CONFIGS[11],
+        in_channels: int = 3,
+        num_classes: int = 1000,
+        batch_norm: bool = False,
+        hidden_features: int = 4096,
+        dropout: float = 0.5,
+        pool_size: int = 7,
+        init: str = "he",
+    ) -> None:
         super().__init__()
-        check_vgg_arguments(architecture, batch_norm, hidden_features, dropout, pool_size, init)
+        check_vgg_arguments(
+            architecture, batch_norm, hidden_features, dropout, pool_size, init
+        )
         self.in_channels, self.num_classes = in_channels, num_classes
         stages, channels = [], in_channels
         for num_convs, out_channels in architecture:
@@ -93,9 +129,12 @@ class VGG(ImageClassifier):
         self.features = nn.Sequential(*stages)
         self.avgpool = nn.AdaptiveAvgPool2d((pool_size, pool_size))
         self.classifier = nn.Sequential(
-            nn.Linear(channels * pool_size * pool_size, hidden_features), nn.ReLU(inplace=True),
+            nn.Linear(channels * pool_size * pool_size, hidden_features),
+            nn.ReLU(inplace=True),
             nn.Dropout(dropout),
-            nn.Linear(hidden_features, hidden_features), nn.ReLU(inplace=True), nn.Dropout(dropout),
+            nn.Linear(hidden_features, hidden_features),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
             nn.Linear(hidden_features, num_classes),
         )
         he_init(self) if init == "he" else xavier_init(self)
@@ -106,7 +145,9 @@ class VGG(ImageClassifier):
 
 
 @register_model()
-def vgg(depth: int, batch_norm: bool = False, num_classes: int = 1000, in_channels: int = 3) -> VGG:
+def vgg(
+    depth: int, batch_norm: bool = False, num_classes: int = 1000, in_channels: int = 3
+) -> VGG:
     """VGG-``depth`` (11, 13, 16 or 19 weight layers) as in the paper and torchvision."""
     check_vgg_builder_arguments(depth)
     return VGG(VGG_CONFIGS[depth], in_channels, num_classes, batch_norm=batch_norm)
@@ -161,22 +202,37 @@ def vgg19_bn(num_classes: int = 1000, in_channels: int = 3) -> VGG:
 
 
 @register_model(small_image_size=32)
-def vgg_small(depth: int = 11, batch_norm: bool = False, num_classes: int = 10, in_channels: int = 1) -> VGG:
-    """A narrow VGG-``depth`` (11, 13, 16 or 19) for the fast CPU profile: Fashion-MNIST resized
-    to 32x32.
+def vgg_small(
+    depth: int = 11,
+    batch_norm: bool = False,
+    num_classes: int = 10,
+    in_channels: int = 1,
+) -> VGG:
+    """A narrow VGG-``depth`` (11, 13, 16 or 19) for the fast CPU profile: Fashion-MNIST
+    resized to 32x32.
 
-    What was shrunk and why: every block has a quarter of VGG's channels (16-32-64-128-128, the
-    reduction D2L uses to train VGG-11 at all), the hidden fully connected layers have 512 units
-    instead of 4096, and the adaptive pooling keeps 1x1 instead of 7x7 (a 32x32 image is 1x1
-    after the five poolings; copying it to 7x7 would only multiply the first linear layer's
-    weights by 49).  The weights start Xavier-uniform, as D2L trains VGG: with torchvision's He
-    initialization this narrow network stays at chance level for ten epochs on the sample.  The
-    images must be at least 32x32 (five halvings).  Blocks, kernel sizes and pooling are VGG's.
+    What was shrunk and why: every block has a quarter of VGG's channels
+    (16-32-64-128-128, the reduction D2L uses to train VGG-11 at all), the hidden fully
+    connected layers have 512 units instead of 4096, and the adaptive pooling keeps 1x1
+    instead of 7x7 (a 32x32 image is 1x1 after the five poolings; copying it to 7x7
+    would only multiply the first linear layer's weights by 49).  The weights start
+    Xavier-uniform, as D2L trains VGG: with torchvision's He initialization this narrow
+    network stays at chance level for ten epochs on the sample.  The images must be at
+    least 32x32 (five halvings).  Blocks, kernel sizes and pooling are VGG's.
     """
     check_vgg_small_arguments(depth)
-    architecture = tuple((num_convs, channels // 4) for num_convs, channels in VGG_CONFIGS[depth])
-    return VGG(architecture, in_channels, num_classes, batch_norm=batch_norm, hidden_features=512, pool_size=1,
-               init="xavier")
+    architecture = tuple(
+        (num_convs, channels // 4) for num_convs, channels in VGG_CONFIGS[depth]
+    )
+    return VGG(
+        architecture,
+        in_channels,
+        num_classes,
+        batch_norm=batch_norm,
+        hidden_features=512,
+        pool_size=1,
+        init="xavier",
+    )
 
 
 @register_model()
@@ -184,8 +240,17 @@ def vgg11_d2l(num_classes: int = 10, in_channels: int = 1) -> VGG:
     """D2L's VGG-11 (the full profile): a quarter of VGG-11's channels, as ``vgg_small``, but for
     224x224 images, with two 4096-unit hidden layers reading the 7x7 map, and Xavier-uniform
     weights, as D2L trains it."""
-    architecture = tuple((num_convs, channels // 4) for num_convs, channels in VGG_CONFIGS[11])
-    return VGG(architecture, in_channels, num_classes, hidden_features=4096, pool_size=7, init="xavier")
+    architecture = tuple(
+        (num_convs, channels // 4) for num_convs, channels in VGG_CONFIGS[11]
+    )
+    return VGG(
+        architecture,
+        in_channels,
+        num_classes,
+        hidden_features=4096,
+        pool_size=7,
+        init="xavier",
+    )
 
 
 @register_model(small_image_size=32)
@@ -197,21 +262,32 @@ def vgg11_small(num_classes: int = 10, in_channels: int = 1) -> VGG:
 # The argument checks.  Each class or builder above that has arguments to check calls its function
 # here in one line, so that the source above reads like the paper's figure.
 
-def check_vgg_arguments(architecture: Sequence[Sequence[int]], batch_norm: bool, hidden_features: int,
-                        dropout: float, pool_size: int, init: str) -> None:
+
+def check_vgg_arguments(
+    architecture: Sequence[Sequence[int]],
+    batch_norm: bool,
+    hidden_features: int,
+    dropout: float,
+    pool_size: int,
+    init: str,
+) -> None:
     """Raise ``CnnbookError`` naming the problem if ``VGG``'s arguments cannot build it."""
     if isinstance(architecture, (str, bytes)) or not isinstance(architecture, Sequence):
-        raise CnnbookTypeError(f"architecture={architecture!r} is not allowed: architecture must be a list of "
-                               "(num_convs, out_channels) pairs, e.g. VGG_CONFIGS[11]")
+        raise CnnbookTypeError(
+            f"architecture={architecture!r} is not allowed: architecture must be a list of "
+            "(num_convs, out_channels) pairs, e.g. VGG_CONFIGS[11]"
+        )
     for position, entry in enumerate(architecture):
-        if (not isinstance(entry, (tuple, list)) or len(entry) != 2
-                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in entry)):
-            raise CnnbookError(
-                f"architecture[{position}] = {entry!r} is not a VGG block: every entry must be a pair "
-                "(num_convs, out_channels) of positive integers, e.g. (2, 128)")
+        if (
+            not isinstance(entry, (tuple, list))
+            or len(entry) != 2
+            or not all(
+                isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in entry
+            )
+        ):
+            raise CnnbookError(error_text("vgg block", position=position, entry=entry))
     if not architecture:
-        raise CnnbookError("architecture=[] is not allowed: architecture must list at least one "
-                           "(num_convs, out_channels) block")
+        raise CnnbookError(error_text("vgg empty"))
     check_probability("dropout", dropout)
     check_bool("batch_norm", batch_norm)
     check_int("hidden_features", hidden_features, minimum=1)
@@ -223,10 +299,14 @@ def check_vgg_builder_arguments(depth: int) -> None:
     """Raise ``CnnbookError`` naming the problem if ``vgg``'s arguments cannot build it."""
     if isinstance(depth, bool):
         check_int("depth", depth)
-    check_choice("depth", depth, sorted(VGG_CONFIGS), "(VGG's configurations A, B, D, E)")
+    check_choice(
+        "depth", depth, sorted(VGG_CONFIGS), "(VGG's configurations A, B, D, E)"
+    )
 
 
 def check_vgg_small_arguments(depth: int) -> None:
     """Raise ``CnnbookError`` naming the problem if ``vgg_small``'s arguments cannot build it."""
     if depth not in VGG_CONFIGS:
-        raise CnnbookError(f"depth={depth!r} is not a VGG depth: choose one of {sorted(VGG_CONFIGS)}")
+        raise CnnbookError(
+            f"depth={depth!r} is not a VGG depth: choose one of {sorted(VGG_CONFIGS)}"
+        )
