@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent
-from metrics_check import metrics_file  # noqa: E402  (tests/ is on the path: pytest.ini)
+import figure_records  # noqa: E402  (tests/ is on the path: pytest.ini)
+from metrics_check import metrics_file  # noqa: E402
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -29,10 +30,13 @@ def pytest_runtest_setup(item):
     if os.environ.get("CNNBOOK_RECORD_METRICS") != str(target):
         target.unlink(missing_ok=True)  # a fresh record for each run of the notebook
         os.environ["CNNBOOK_RECORD_METRICS"] = str(target)
+        # and its figures (tests/figure_records.py: an IPython start-up file records them)
+        os.environ.update(figure_records.prepare(Path(metrics_dir).resolve(), path))
 
 
 BOOK_BUILDS = {"html_dir", "pdf_dir", "site_url"}  # the fixtures of tests/book/conftest.py that build the book
-BOOK_BUILD_FILES = {"test_features.py", "test_html.py", "test_pdf.py", "test_browser.py"}  # build their own
+BOOK_BUILD_FILES = {"test_features.py", "test_html.py", "test_pdf.py", "test_browser.py",
+                    "test_lab.py"}  # build their own, or start a browser (JupyterLab)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -71,6 +71,7 @@ WORDS = {
         "error": "Error", "seealso": "See also", "margin": "Note", "sidebar": "Note",
         "edition": "Colab edition of [this page of the book]({url}): run the cells to see their "
                    "outputs and figures.",
+        "lab_references": "In the notebook a citation shows its key; the works cited on this page:",
     },
     "zh": {
         "exercise": "练习", "hint": "提示", "solution": "解答", "references": "参考文献",
@@ -78,11 +79,20 @@ WORDS = {
         "caution": "小心", "attention": "注意", "danger": "危险", "error": "错误", "seealso": "参见",
         "margin": "备注", "sidebar": "备注",
         "edition": "这是[本书这一页]({url})的 Colab 版：运行各单元即可看到输出和图。",
+        "lab_references": "在笔记本中，引用显示为文献的键名；本节引用的文献：",
     },
 }
 ADMONITIONS = ("note", "tip", "hint", "important", "warning", "caution", "attention", "danger",
                "error", "seealso", "admonition", "margin", "sidebar", "dropdown")
 BIBLIOGRAPHY_MARK = "\x00bibliography\x00"
+# JupyterLab's MyST renderer (jupyterlab-myst) cannot read book/references.bib: it shows a citation
+# as its key and the {bibliography} as nothing.  So each book notebook that cites has, right after
+# its {bibliography} cell, a cell with this id listing the cited works by key; the book hides it
+# (tag remove-cell), the Colab edition drops it (it lists the works itself), and this script
+# writes it (lab_reference_cell).
+LAB_REFERENCES_ID = "lab-references"
+LAB_REFERENCES_COMMENT = ("<!-- Written by `make colab` (scripts/colab_edition.py): the works cited "
+                          "on this page, for JupyterLab. The book hides this cell. -->")
 README = """\
 # Colab edition (generated: do not edit)
 
@@ -740,6 +750,8 @@ def convert_notebook(notebook: Path) -> dict:
     cells = []
     for index, cell in enumerate(nb["cells"]):
         kind = cell["cell_type"]
+        if cell.get("id") == LAB_REFERENCES_ID:
+            continue
         if kind == "code":
             metadata = {k: v for k, v in cell.get("metadata", {}).items()
                         if k not in ("execution", "ExecuteTime", "collapsed", "scrolled")}
@@ -777,6 +789,50 @@ def convert_notebook(notebook: Path) -> dict:
             "nbformat_minor": nb["nbformat_minor"]}
 
 
+def lab_reference_cell(notebook: Path) -> dict | None:
+    """The cell listing a notebook's cited works by key, for JupyterLab (None: nothing cited)."""
+    notebook = notebook.resolve()
+    lang, *_ = notebook.relative_to(CHAPTERS).parts
+    doc = notebook.relative_to(CHAPTERS / lang).with_suffix("").as_posix()
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    ctx = Context(load_book(lang), Bibliography.of_book(), doc, glued_outputs(nb))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown" and cell.get("id") != LAB_REFERENCES_ID:
+            convert_markdown(source_text(cell), ctx)
+    if not ctx.cited:
+        return None
+    bib = ctx.bib
+    keys = sorted(set(ctx.cited), key=lambda k: (bib.authors[k].lower(), bib.years[k], k))
+    items = "\n".join(f"- `{key}`: {bib.entry(key)}" for key in keys)
+    text = f"{LAB_REFERENCES_COMMENT}\n\n{ctx.word('lab_references')}\n\n{items}"
+    return {"cell_type": "markdown", "id": LAB_REFERENCES_ID, "metadata": {"tags": ["remove-cell"]},
+            "source": _lines(text)}
+
+
+def _bibliography_index(nb: dict) -> int | None:
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown" and "{bibliography}" in source_text(cell):
+            return index
+    return None
+
+
+def with_lab_references(notebook: Path) -> str:
+    """The notebook's text with its JupyterLab reference cell as it should be."""
+    import nbformat
+    nb = nbformat.read(notebook, as_version=4)
+    old = [c for c in nb.cells if c.get("id") == LAB_REFERENCES_ID]
+    nb.cells = [c for c in nb.cells if c.get("id") != LAB_REFERENCES_ID]
+    cell = lab_reference_cell(notebook)
+    at = _bibliography_index(nb)
+    if cell is not None:
+        if at is None:
+            raise ConversionError(f"{_shown(notebook)} cites works but has no {{bibliography}} cell")
+        if old:  # keep what other tools store in its metadata (the translation stamp)
+            cell["metadata"] = {**old[0].metadata, **cell["metadata"]}
+        nb.cells.insert(at + 1, nbformat.from_dict(cell))
+    return nbformat.writes(nb) + "\n"
+
+
 def _markdown_cell(text: str, cell_id: str, nb: dict) -> dict:
     cell = {"cell_type": "markdown", "metadata": {}, "source": _lines(text)}
     if (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5):
@@ -812,6 +868,11 @@ def expected_files() -> dict[Path, str]:
     return files
 
 
+def lab_reference_problems() -> list[str]:
+    return [f"{p.relative_to(ROOT)}: its JupyterLab reference cell ({LAB_REFERENCES_ID}) is out of date"
+            for p in source_notebooks() if p.read_text(encoding="utf-8") != with_lab_references(p)]
+
+
 def present_files() -> list[Path]:
     if not OUT.is_dir():
         return []
@@ -830,12 +891,17 @@ def check() -> list[str]:
             problems.append(f"{rel}: out of date")
     problems += [f"{p.relative_to(ROOT)}: stray file (no notebook in chapters/ makes it)"
                  for p in present_files() if p not in expected]
-    return problems
+    return problems + lab_reference_problems()
 
 
 def write() -> list[str]:
     """Write every edition that changed, remove stray files; the changes made."""
     changes = []
+    for notebook in source_notebooks():
+        text = with_lab_references(notebook)
+        if notebook.read_text(encoding="utf-8") != text:
+            notebook.write_text(text, encoding="utf-8")
+            changes.append(f"wrote the JupyterLab reference cell of {notebook.relative_to(ROOT)}")
     expected = expected_files()
     for path, text in expected.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != text:

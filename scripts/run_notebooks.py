@@ -11,15 +11,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import figure_records  # noqa: E402  (tests/figure_records.py: the figures a notebook draws)
 
-def execute(path: Path, store: bool) -> float:
+
+def execute(path: Path, store: bool, figures: Path | None = None) -> float:
+    """Run one notebook; with ``figures`` (a folder), record the figures it draws there."""
+    if figures is not None:
+        os.environ.update(figure_records.prepare(figures, path))
     notebook = nbformat.read(path, as_version=4)
     # record_timing=False: no execution timestamps in the cells' metadata, so that storing a notebook again
     # changes only what its cells print, and opening it in JupyterLab has nothing to normalise.
@@ -29,15 +37,29 @@ def execute(path: Path, store: bool) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     if store:
+        notebook.metadata["kernelspec"] = kernelspec()
         nbformat.write(notebook, path)
+    if figures is not None and store is not None:  # store=None: check the figures, keep the references
+        figure_records.write_reference(path, figure_records.figures_dir(figures, path))
     return seconds
+
+
+def kernelspec() -> dict:
+    """The notebook metadata of the installed Python kernel.  JupyterLab rewrites a notebook's
+    kernelspec to this when it opens it (and marks the notebook modified if it differed)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    return {"display_name": spec.display_name, "language": spec.language, "name": "python3"}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--store", action="store_true", help="save the new outputs into the notebooks")
-    mode.add_argument("--gpu", action="store_true", help="run on a GPU; fail on any error, save nothing")
+    mode.add_argument("--gpu", action="store_true", help="run on a GPU; fail on any error or any figure whose "
+                      "structure (axes, labels, legends, number of curves) differs from the stored one; save nothing")
+    mode.add_argument("--figures", action="store_true", help="re-describe the figures only: run the notebooks and "
+                      "write chapters/<lang>/<chapter>/.figures/<page>.json, leaving the notebooks as they are")
     parser.add_argument("notebooks", nargs="+", type=Path)
     arguments = parser.parse_args()
     if arguments.gpu:
@@ -55,13 +77,22 @@ def main() -> int:
             print(f"profile: {os.environ['CNNBOOK_PROFILE']} "
                   f"({'full dataset found' if full else 'only the sample is here' + (' (' + data + ')' if data else '')})")
     failures = 0
+    records = Path(tempfile.mkdtemp(prefix="cnnbook-figures-"))
     for path in arguments.notebooks:
         try:
-            seconds = execute(path, store=arguments.store)
+            seconds = execute(path, store=arguments.store if not arguments.gpu else None, figures=records)
             print(f"{seconds:7.1f} s  {path}")
         except Exception as error:  # report every notebook, then fail
             failures += 1
             print(f"FAILED   {path}: {type(error).__name__}: {str(error)[-2000:]}", file=sys.stderr)
+            continue
+        if arguments.gpu:  # the figures' structure (their data is another run's)
+            problems = figure_records.check_notebook(path, figure_records.figures_dir(records, path),
+                                                     Path("artifacts/figure-diffs/gpu"), structure_only=True)
+            for problem in problems:
+                print(f"FIGURE   {problem}", file=sys.stderr)
+            failures += bool(problems)
+    shutil.rmtree(records, ignore_errors=True)
     return 1 if failures else 0
 
 

@@ -41,7 +41,17 @@ def page_texts(path: Path) -> list[tuple[str, str]]:
     if path.suffix == ".md":
         return [("page", path.read_text(encoding="utf-8"))]
     notebook = nbformat.read(path, as_version=4)
-    return [(f"cell {index}", translations.shown_text(cell)) for index, cell in enumerate(notebook.cells)]
+    return [(f"cell {index}", _without_bibliography(cell, translations.shown_text(cell)))
+            for index, cell in enumerate(notebook.cells)]
+
+
+def _without_bibliography(cell, text: str) -> str:
+    """The JupyterLab reference cell (written by scripts/colab_edition.py) lists the cited works
+    as the bibliography prints them, in English (titles may hold curly quotes): its sentence is
+    checked, its list is not."""
+    if cell.get("id") != "lab-references":
+        return text
+    return "\n".join(line for line in text.splitlines() if not line.startswith("- `"))
 
 
 def output_lines(path: Path) -> list[tuple[str, str]]:

@@ -193,6 +193,15 @@ def test_stored_notebooks_carry_no_execution_timestamps(path):
     assert not stamped, f"cells {stamped} carry execution timestamps: store with make outputs, or strip them"
 
 
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(REPO)))
+def test_stored_kernelspec_is_the_installed_kernels(path):
+    """JupyterLab rewrites a notebook's kernelspec to the running kernel's on opening, and marks
+    the notebook modified if that changed anything (tests/book/test_lab.py opens one)."""
+    from run_notebooks import kernelspec
+    assert read(path).metadata.get("kernelspec") == kernelspec(), (
+        "store the notebook with make outputs (scripts/run_notebooks.py writes the installed kernel's spec)")
+
+
 CODE_COLUMNS = 88  # the page's code column in the HTML and the PDF, in monospaced characters
 TABLE_RULE = re.compile(r"^ *-{3,}( +-{3,})+ *$")  # "-----  ------": a table printed as text
 

@@ -105,6 +105,22 @@ def test_colab_setup_cell_left_out(html_dir, lang, sections):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_lab_reference_cell_left_out(html_dir, lang, sections):
+    """The cell listing the cited works by key for JupyterLab (tag remove-cell) is not in the
+    book, which has its own bibliography."""
+    checked = 0
+    for doc in _notebook_sections(lang, sections):
+        nb = json.loads((ROOT / "chapters" / lang / f"{doc}.ipynb").read_text(encoding="utf-8"))
+        cell = next((c for c in nb["cells"] if c.get("id") == "lab-references"), None)
+        if cell is None:
+            continue
+        sentence = "".join(cell["source"]).split("\n\n")[1]
+        assert sentence not in _page(html_dir, lang, doc), f"{lang}/{doc}"
+        checked += 1
+    assert checked >= 10, checked
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_exercises_of_every_section(html_dir, lang, sections):
     """Every {exercise} of a notebook is numbered in its page, with its hints folded and its
     solution present (folded); none is lost by a typo in the colon fences."""
