@@ -29,7 +29,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-freefont-otf poppler-utils chromium chromiu
 	latexmk xindy texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-latex-recommended \
 	texlive-fonts-recommended texlive-fonts-extra texlive-plain-generic
 
-.PHONY: help install install-python format check test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments translations colab clean
+.PHONY: help install install-python format check test test-unit test-notebooks test-notebooks-emulated test-book test-gpu html pdf lab bench outputs experiments translations colab slides clean
 
 help:
 	@echo "make install         Debian packages + Python packages + the cnnbook helper package"
@@ -47,12 +47,13 @@ help:
 	@echo "make experiments     re-run every experiment of the book and store its results (slow; ONLY=, WORKERS=, SCHEDULER=, CACHE=)"
 	@echo "make translations    list the Chinese cells to update (--stamp after translating: see CONTRIBUTING.md)"
 	@echo "make colab           write the Colab edition (colab/): the notebooks in plain Markdown, without outputs"
-	@echo "make test-gpu        re-execute every notebook on a GPU (errors fail; outputs not compared)"
+	@echo "make slides          slide decks of every section (artifacts/slides/<lang>/<section>.html and .pdf; NOTEBOOKS=...)"
+	@echo "make test-gpu        re-execute every notebook on a GPU (errors and figures of another structure fail)"
 	@echo "make bench           speed benchmarks (ratios measured in one run)"
 	@echo "make bench-full      full-profile speed of every section, from the sample repeated (speed only)"
 	@echo "make bench-runner    one noise experiment inline, on 2 processes and on a 2-worker Dask cluster"
 	@echo "make results         train every section's full profile, record results/full_profile.csv (full data)"
-	@echo "make outputs         re-execute the notebooks and store their outputs (fast profile on CPU; NOTEBOOKS=...)"
+	@echo "make outputs         re-execute the notebooks and store their outputs and figure references (fast profile on CPU; NOTEBOOKS=...)"
 	@echo "make install-python  only the Python packages and the cnnbook package"
 	@echo "make clean           remove the build folders"
 
@@ -162,6 +163,12 @@ translations:
 # `python3 scripts/colab_edition.py --check` names the editions that are missing or out of date.
 colab:
 	$(PYTHON) scripts/colab_edition.py
+
+# Slide decks from the stored outputs, one per section and language, with the PDF of each
+# (scripts/slides.py: reveal.js and MathJax served from the deck folder; no internet needed).
+# Live slides: JupyterLab's "Render as slideshow" (jupyterlab-rise) on any notebook.
+slides:
+	$(PYTHON) scripts/slides.py --pdf $(if $(filter command line,$(origin NOTEBOOKS)),$(NOTEBOOKS))
 
 clean:
 	rm -rf _build build artifacts

@@ -36,7 +36,7 @@ def pytest_runtest_setup(item):
 
 BOOK_BUILDS = {"html_dir", "pdf_dir", "site_url"}  # the fixtures of tests/book/conftest.py that build the book
 BOOK_BUILD_FILES = {"test_features.py", "test_html.py", "test_pdf.py", "test_browser.py",
-                    "test_lab.py"}  # build their own, or start a browser (JupyterLab)
+                    "test_lab.py", "test_slides.py"}  # build their own, or start a browser
 
 
 def pytest_collection_modifyitems(config, items):

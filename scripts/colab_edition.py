@@ -754,16 +754,12 @@ def convert_notebook(notebook: Path) -> dict:
             continue
         if kind == "code":
             metadata = {k: v for k, v in cell.get("metadata", {}).items()
-                        if k not in ("execution", "ExecuteTime", "collapsed", "scrolled")}
+                        if k not in ("execution", "ExecuteTime", "collapsed", "scrolled", "figures")}
             cells.append({"cell_type": "code", "execution_count": None, "metadata": metadata,
                           "outputs": [], "source": cell["source"],
                           **({"id": cell["id"]} if "id" in cell else {})})
-            fig = mystnb_figure(cell)
-            if fig and fig.get("caption"):
-                target = ctx.book.labels.get(fig.get("name", ""))
-                caption = convert_inline(fig["caption"], ctx)
-                text = (f"**{ctx.word('figure')} {target.number}** {caption}"
-                        if target and target.number else f"*{caption}*")
+            text = figure_caption(cell, ctx)
+            if text:
                 cells.append(_markdown_cell(text, _cell_id(cell.get("id"), "caption"), nb))
             continue
         if kind != "markdown":
@@ -787,6 +783,25 @@ def convert_notebook(notebook: Path) -> dict:
     metadata = {k: v for k, v in nb.get("metadata", {}).items() if k in ("kernelspec", "language_info")}
     return {"cells": cells, "metadata": metadata, "nbformat": nb["nbformat"],
             "nbformat_minor": nb["nbformat_minor"]}
+
+
+def figure_caption(cell: dict, ctx: Context) -> str | None:
+    """The numbered caption of a code cell's figure (myst-nb's `mystnb: figure:` metadata), in
+    plain Markdown, or None."""
+    fig = mystnb_figure(cell)
+    if not fig or not fig.get("caption"):
+        return None
+    target = ctx.book.labels.get(fig.get("name", ""))
+    caption = convert_inline(fig["caption"], ctx)
+    return f"**{ctx.word('figure')} {target.number}** {caption}" if target and target.number else f"*{caption}*"
+
+
+def page_context(notebook: Path, nb: dict) -> Context:
+    """What converting the markdown of one of the book's notebooks needs."""
+    notebook = notebook.resolve()
+    lang, *_ = notebook.relative_to(CHAPTERS).parts
+    doc = notebook.relative_to(CHAPTERS / lang).with_suffix("").as_posix()
+    return Context(load_book(lang), Bibliography.of_book(), doc, glued_outputs(nb))
 
 
 def lab_reference_cell(notebook: Path) -> dict | None:

@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import figure_records  # noqa: E402  (tests/figure_records.py: the figures a notebook draws)
 
 
-def execute(path: Path, store: bool, figures: Path | None = None) -> float:
-    """Run one notebook; with ``figures`` (a folder), record the figures it draws there."""
+def execute(path: Path, store: bool, figures: Path | None = None, references: bool = True) -> float:
+    """Run one notebook (``store``: save its outputs).  With ``figures`` (a folder), record the
+    figures it draws there and, with ``references``, describe them in its .figures/ reference."""
     if figures is not None:
         os.environ.update(figure_records.prepare(figures, path))
     notebook = nbformat.read(path, as_version=4)
@@ -39,7 +40,7 @@ def execute(path: Path, store: bool, figures: Path | None = None) -> float:
     if store:
         notebook.metadata["kernelspec"] = kernelspec()
         nbformat.write(notebook, path)
-    if figures is not None and store is not None:  # store=None: check the figures, keep the references
+    if figures is not None and references:
         figure_records.write_reference(path, figure_records.figures_dir(figures, path))
     return seconds
 
@@ -80,7 +81,7 @@ def main() -> int:
     records = Path(tempfile.mkdtemp(prefix="cnnbook-figures-"))
     for path in arguments.notebooks:
         try:
-            seconds = execute(path, store=arguments.store if not arguments.gpu else None, figures=records)
+            seconds = execute(path, store=arguments.store, figures=records, references=not arguments.gpu)
             print(f"{seconds:7.1f} s  {path}")
         except Exception as error:  # report every notebook, then fail
             failures += 1
