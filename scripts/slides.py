@@ -398,7 +398,7 @@ def build(path: Path, out: Path = OUT) -> Path:
     path = path.resolve()
     lang = path.relative_to(CHAPTERS).parts[0]
     exporter = SlidesExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="cnnbook-reveal",
-                              language_code={"zh": "zh-CN"}.get(lang, lang),
+                              language_code=lang,  # ISO 639-1: en, zh
                               reveal_url_prefix="../reveal.js", reveal_theme="white",
                               reveal_transition="none", exclude_input_prompt=True,
                               exclude_output_prompt=True)
