@@ -297,6 +297,11 @@ def deck_notebook(path: Path) -> dict:
             for segment in merged:
                 blocks = _blocks(segment)
                 heading = re.match(r"(#{2,3}) (.*)", blocks[0])
+                if heading is None and index < 5 and GOALS.search(segment):  # goals: on the title slide
+                    at = next(i for i, b in enumerate(blocks) if GOALS.match(b))
+                    markdown("\n\n".join(blocks[at:at + 2]), "-")
+                    notes("\n\n".join(blocks[:at] + blocks[at + 2:]))
+                    continue
                 if heading is None:
                     notes(segment)
                     continue
