@@ -258,7 +258,8 @@ def deck_notebook(path: Path) -> dict:
     section, exercises = "", 0
 
     def markdown(text: str, kind: str) -> None:
-        cells.append({"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": kind}}, "source": text})
+        cells.append({"cell_type": "markdown", "id": f"deck-{len(cells)}",
+                      "metadata": {"slideshow": {"slide_type": kind}}, "source": text})
 
     def notes(text: str) -> None:
         if text.strip():
