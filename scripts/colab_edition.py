@@ -743,10 +743,8 @@ def _cell_id(base: str | None, suffix: str) -> str:
 def convert_notebook(notebook: Path) -> dict:
     """The Colab edition of one of the book's notebooks (a notebook dict)."""
     notebook = notebook.resolve()
-    lang, *_ = notebook.relative_to(CHAPTERS).parts
-    doc = notebook.relative_to(CHAPTERS / lang).with_suffix("").as_posix()
     nb = json.loads(notebook.read_text(encoding="utf-8"))
-    ctx = Context(load_book(lang), Bibliography.of_book(), doc, glued_outputs(nb))
+    ctx = page_context(notebook, nb)
     cells = []
     for index, cell in enumerate(nb["cells"]):
         kind = cell["cell_type"]
@@ -807,10 +805,8 @@ def page_context(notebook: Path, nb: dict) -> Context:
 def lab_reference_cell(notebook: Path) -> dict | None:
     """The cell listing a notebook's cited works by key, for JupyterLab (None: nothing cited)."""
     notebook = notebook.resolve()
-    lang, *_ = notebook.relative_to(CHAPTERS).parts
-    doc = notebook.relative_to(CHAPTERS / lang).with_suffix("").as_posix()
     nb = json.loads(notebook.read_text(encoding="utf-8"))
-    ctx = Context(load_book(lang), Bibliography.of_book(), doc, glued_outputs(nb))
+    ctx = page_context(notebook, nb)
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown" and cell.get("id") != LAB_REFERENCES_ID:
             convert_markdown(source_text(cell), ctx)

@@ -378,18 +378,13 @@ def _with_type(cell: dict, kind: str) -> dict:
 
 
 def _mathjax_dir() -> Path:
-    import importlib.util
-    spec = importlib.util.find_spec("sphinx_mathjax_offline") or importlib.util.find_spec("sphinx-mathjax-offline")
-    candidates = [Path(p) for p in sys.path if p] + [Path(sys.prefix) / "lib"]
-    for base in candidates:
-        found = base / "sphinx-mathjax-offline" / "static" / "mathjax"
-        if (found / "tex-chtml-full.js").is_file():
-            return found
-    if spec and spec.origin:
-        found = Path(spec.origin).parent / "static" / "mathjax"
-        if found.is_dir():
-            return found
-    raise SlidesError("MathJax not found: install sphinx-mathjax-offline (make install)")
+    """MathJax as sphinx-mathjax-offline ships it (the package the book's HTML uses)."""
+    import importlib
+    try:
+        package = importlib.import_module("sphinx-mathjax-offline")
+    except ImportError:
+        raise SlidesError("MathJax not found: install sphinx-mathjax-offline (make install)") from None
+    return Path(package.__file__).parent / "static" / "mathjax"
 
 
 def copy_assets(out: Path) -> None:

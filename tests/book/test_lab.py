@@ -8,6 +8,7 @@ opening the notebook does not mark it modified.  Screenshots go to artifacts/scr
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -43,15 +44,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab():
-    """A JupyterLab server on a copy of chapters/, with its own settings and workspaces: all
-    cells rendered at once (no windowing, so the whole page can be read) and no news prompt."""
-    extensions = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
-                                capture_output=True, text=True).stdout + \
-        subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
-                       capture_output=True, text=True).stderr
-    assert "jupyterlab-myst" in extensions, "jupyterlab-myst is not installed: run `make install`"
+@contextlib.contextmanager
+def jupyterlab(*arguments: str):
+    """A JupyterLab server on a copy of chapters/ (nothing in the repository can change), with its
+    own settings and workspaces: all cells rendered at once (no windowing, so the whole page can
+    be read) and no news prompt.  Yields its URL and its root folder."""
+    listed = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
+                            capture_output=True, text=True)
+    assert "jupyterlab-myst" in listed.stdout + listed.stderr, \
+        "jupyterlab-myst is not installed: run `make install`"
     home = Path(tempfile.mkdtemp(prefix="cnnbook-lab-"))
     shutil.copytree(ROOT / "chapters", home / "chapters")
     settings = home / "settings"
@@ -67,21 +68,29 @@ def lab():
     log = open(home / "lab.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={home}"],
+         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={home}", *arguments],
         cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status", timeout=2)
-            break
-        except OSError:
-            assert server.poll() is None, (home / "lab.log").read_text()[-3000:]
-            time.sleep(0.5)
-    yield url, home
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
-    shutil.rmtree(home, ignore_errors=True)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, (home / "lab.log").read_text()[-3000:]
+                time.sleep(0.5)
+        yield url, home
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with jupyterlab() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -145,31 +145,18 @@ def test_chinese_deck_prints_to_pdf(decks):
 def test_live_slideshow_in_jupyterlab_runs_a_cell():
     """RISE: Run All in JupyterLab, then the same notebook as a slideshow; move through the
     slides and run the code cell of a figure slide."""
-    from test_lab import _free_port
-    import json
-    import os
-    import sys
-    import urllib.request
+    from test_lab import jupyterlab
 
-    home = Path(tempfile.mkdtemp(prefix="cnnbook-rise-"))
-    shutil.copytree(ROOT / "chapters", home / "chapters")
-    port = _free_port()
-    env = {**os.environ, "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings")}
-    log = open(home / "lab.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={home}",
-         "--LabApp.expose_app_in_browser=True"], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with jupyterlab("--LabApp.expose_app_in_browser=True") as (url, home):
+        _run_a_cell_in_the_slideshow(url, home)
+
+
+def _run_a_cell_in_the_slideshow(url: str, home: Path) -> None:
+    import json
+
     driver, profile = _browser(offline=False)
-    url, path = f"http://127.0.0.1:{port}", "chapters/en/resnet/summary.ipynb"
+    path = "chapters/en/resnet/summary.ipynb"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/api/status", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
         driver.get(f"{url}/lab/tree/{path}?reset")
         WebDriverWait(driver, 90).until(lambda d: d.execute_script(
             "return !!(window.jupyterapp && document.querySelector('.jp-NotebookPanel .jp-CodeCell'))"))
@@ -219,7 +206,3 @@ def test_live_slideshow_in_jupyterlab_runs_a_cell():
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-        shutil.rmtree(home, ignore_errors=True)
