@@ -84,6 +84,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "由 `{command}` 于 {date} 保存（用时 {wall_time:.0f} 秒；{cpu}，{device}）",
     },
     # cnnbook.spread: the verdict of two ranges of runs
+    "variant over seeds": {
+        "en": "{variant} ({count} seeds)",
+        "zh": "{variant}（{count} 个随机种子）",
+    },
     "higher at every seed": {
         "en": "{first} higher at every seed",
         "zh": "{first} 在每个随机种子下都更高",
@@ -166,6 +170,12 @@ VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
         "He (the package's)": {"zh": "辅助包默认的 He"},
         "Xavier": {"zh": "Xavier"},
         "PyTorch default": {"zh": "PyTorch 默认"},
+        "Xavier (the package's)": {"zh": "辅助包默认的 Xavier"},
+        "He": {"zh": "He"},
+        "VGG-11, Xavier (the package's)": {"zh": "VGG-11，辅助包默认的 Xavier"},
+        "VGG-11, He (torchvision's)": {"zh": "VGG-11，torchvision 的 He"},
+        "VGG-16, Xavier": {"zh": "VGG-16，Xavier"},
+        "VGG-16, He (torchvision's)": {"zh": "VGG-16，torchvision 的 He"},
         "LeNet, lr 0.3": {"zh": "LeNet，学习率 0.3"},
         "LeNet + BN, lr 0.3": {"zh": "LeNet + BN，学习率 0.3"},
         "LeNet, lr 0.9": {"zh": "LeNet，学习率 0.9"},

@@ -1,4 +1,5 @@
-"""Figures for the book: fonts that draw Chinese, image grids, live training curves.
+"""Figures for the book: fonts that draw Chinese, image grids, live training curves, stored
+comparisons over seeds (``plot_seed_bands``).
 
 matplotlib's default font (DejaVu Sans) has no Chinese glyphs: Chinese labels come out as empty
 boxes with a "Glyph ... missing from font" warning.  ``use_book_fonts`` keeps DejaVu Sans for
@@ -10,7 +11,7 @@ common CJK fonts.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -19,6 +20,7 @@ import torch
 from matplotlib import font_manager
 
 from .errors import CnnbookError, CnnbookTypeError, check_float, check_int
+from .i18n import tr
 
 CJK_FONT_CANDIDATES = (
     "Noto Sans CJK SC",
@@ -246,3 +248,58 @@ def label_points(
         arrowprops=dict(arrowstyle="-", color="0.5", linewidth=0.5),
     )
     return texts
+
+
+def plot_seed_bands(
+    axis: plt.Axes,
+    result: Mapping[str, Any],
+    metric: str = "eval_acc",
+    variants: Sequence[str] | None = None,
+) -> None:
+    """Draw a stored comparison (``cnnbook.experiments.load_result``) on ``axis``: per variant, the
+    mean over its seeds of ``metric`` after every epoch (a line) and the range from the lowest to
+    the highest seed (a band), labelled in the page's language with the number of seeds.
+
+    ``metric`` is a per-epoch curve of the stored runs (``"eval_acc"``, ``"train_acc"``,
+    ``"loss"``); ``variants`` picks and orders the variants (all of them by default).  Variants may
+    have trained for different numbers of epochs.
+    """
+    from .i18n import value_name
+
+    runs = result.get("runs") if isinstance(result, Mapping) else None
+    if not runs or "curves" not in runs[0]:
+        raise CnnbookError(
+            "result is not a stored comparison with per-epoch curves: load one with "
+            "cnnbook.experiments.load_result(<comparison>), e.g. load_result('vgg_depth')"
+        )
+    known = list(dict.fromkeys(r["variant"] for r in runs))
+    chosen = known if variants is None else list(variants)
+    for variant in chosen:
+        curves = [r["curves"] for r in runs if r["variant"] == variant]
+        if not curves:
+            raise CnnbookError(
+                f"variant {variant!r} is not in this comparison: choose from {known}"
+            )
+        if metric not in curves[0]:
+            raise CnnbookError(
+                f"metric={metric!r} is not a stored curve: choose from {sorted(curves[0])}"
+            )
+        values = torch.tensor([c[metric] for c in curves], dtype=torch.float64)
+        epochs = range(1, values.shape[1] + 1)
+        (line,) = axis.plot(
+            epochs,
+            values.mean(dim=0),
+            marker=".",
+            label=tr(
+                "variant over seeds",
+                variant=value_name("variant", variant),
+                count=len(curves),
+            ),
+        )
+        axis.fill_between(
+            epochs,
+            values.amin(dim=0),
+            values.amax(dim=0),
+            color=line.get_color(),
+            alpha=0.2,
+        )

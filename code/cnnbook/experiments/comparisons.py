@@ -33,6 +33,40 @@ COMPARISONS: dict[str, dict[str, Any]] = {
             },
         },
     },
+    # The page's claim that the initialization decides whether the narrow AlexNet learns, measured:
+    # Xavier (the package's, as D2L), He (the package's he_init: He-normal convolutions, N(0, 0.01)
+    # linear layers, as torchvision initializes VGG) and PyTorch's default (each layer's
+    # reset_parameters, non-zero biases: what torchvision's own AlexNet starts from).
+    "alexnet_init": {
+        "section": "alexnet",
+        "question": "Does the initialization decide whether the fast AlexNet learns in 10 epochs?",
+        "seeds": [0, 1, 2],
+        "variants": {
+            "Xavier (the package's)": {},
+            "He": {"init": "he"},
+            "PyTorch default": {"init": "pytorch_default"},
+        },
+    },
+    # Why the fast VGG-16 stays at chance: with Xavier weights every ReLU layer halves the variance
+    # of the signal, 16 layers shrink it about 700-fold at initialization; torchvision's He init keeps
+    # the convolutions' scale but its N(0, 0.01) linear layers, sized for 25,088 inputs, shrink the
+    # narrow classifier's (128 inputs).
+    "vgg_init": {
+        "section": "vgg",
+        "question": "Why does the fast VGG-16 stay at chance level, and does torchvision's He "
+        "initialization change it?",
+        "seeds": [0, 1, 2],
+        "variants": {
+            "VGG-11, Xavier (the package's)": {},
+            "VGG-11, He (torchvision's)": {"init": "he"},
+            "VGG-16, Xavier": {"model": "vgg_small", "model_kwargs": {"depth": 16}},
+            "VGG-16, He (torchvision's)": {
+                "model": "vgg_small",
+                "model_kwargs": {"depth": 16},
+                "init": "he",
+            },
+        },
+    },
     "nin_init": {
         "section": "nin",
         "question": "Does the initialization change how fast NiN starts to learn?",

@@ -1,8 +1,9 @@
 """The weight initializations of the book's CNNs; every model applies its own in its constructor.
 
 ``he_init`` (He et al. 2015, "Delving Deep into Rectifiers"), for the networks with batch norm
-or of VGG's depth: convolutions get He-normal weights scaled by their fan-out (the variance that keeps ReLU
-activations from shrinking or exploding with depth), batch-norm layers start as the identity
+or of VGG's depth: convolutions get He-normal weights scaled by their fan-out (the variance that
+keeps the gradients of a ReLU network from shrinking or exploding with depth in the backward pass;
+scaled by the fan-in it would do the same for the forward signal), batch-norm layers start as the identity
 (scale 1, shift 0), and fully connected layers start small (normal, standard deviation 0.01)
 with zero biases.  This is what torchvision does for VGG and RegNet, and close to what it does
 for ResNet, DenseNet and GoogLeNet; initialization changes neither parameter counts nor FLOPs.
@@ -34,9 +35,10 @@ def he_init(model: nn.Module, linear_std: float = 0.01) -> None:
 
 def xavier_init(model: nn.Module) -> None:
     """Xavier-uniform weights (Glorot and Bengio, 2010) and zero biases for every
-    convolution and linear layer: the initialization D2L trains AlexNet with.  (With
-    PyTorch's default init, or with ``he_init``, the book's narrow AlexNet barely leaves
-    chance level in the fast profile.)
+    convolution and linear layer: the initialization D2L trains AlexNet with.  Derived for
+    activations symmetric around zero, it loses part of the signal at every ReLU layer:
+    harmless over AlexNet's 8 layers, fatal over the fast VGG-16's 16 (the stored comparisons
+    ``alexnet_init`` and ``vgg_init``; ``cnnbook.initialization`` measures the signal).
     """
     for module in model.modules():
         if isinstance(module, (nn.Conv2d, nn.Linear)):

@@ -36,8 +36,14 @@ D2L's AlexNet differs from this layout: its first convolution pads by 1 (feature
 12, 5 for a 224x224 input), it has no adaptive pool (``Linear(6400, 4096)``), and its dropout
 comes after each hidden layer's ReLU.
 
-Weights start Xavier-uniform with zero biases, as D2L trains AlexNet (``_init.xavier_init``);
-with PyTorch's default initialization the narrow ``alexnet_small`` trains poorly.
+Weights start Xavier-uniform with zero biases, as D2L trains AlexNet (``_init.xavier_init``).
+The stored comparison ``alexnet_init`` trains the narrow ``alexnet_small`` under three
+initializations in the fast profile: with PyTorch's default (torchvision's ``alexnet`` starts
+from it) it stays at chance level, with ``he_init`` it leaves chance level epochs later.
+
+Dropout: the paper drops the outputs of fc6 and fc7 (as Caffe's reference model and D2L do);
+torchvision, and so this layout, drops the inputs of fc6 and fc7 instead: the 9,216 convolutional
+features and fc6's output.
 """
 
 from __future__ import annotations

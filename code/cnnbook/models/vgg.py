@@ -101,9 +101,10 @@ class VGG(ImageClassifier):
         dropout: dropout probability after each hidden fully connected layer.
         pool_size: side of the adaptive average pooling before the classifier (7 in
             torchvision, so that 224x224 images pass unchanged; 1 for small images).
-        init: ``"he"`` (torchvision's: He-normal convolutions, small linear layers) or
-            ``"xavier"`` (D2L's: Xavier-uniform everywhere, which the narrow
-            fast-profile networks need to leave chance level within a few epochs).
+        init: ``"he"`` (torchvision's: He-normal convolutions, linear layers drawn
+            with standard deviation 0.01, suited to the 25,088 inputs of VGG's
+            classifier) or ``"xavier"`` (D2L's: Xavier-uniform everywhere; the
+            fast-profile networks use it, see ``vgg_small``).
     """
 
     def __init__(
@@ -212,13 +213,18 @@ def vgg_small(
     resized to 32x32.
 
     What was shrunk and why: every block has a quarter of VGG's channels
-    (16-32-64-128-128, the reduction D2L uses to train VGG-11 at all), the hidden fully
+    (16-32-64-128-128, the reduction D2L uses to keep VGG-11 cheap), the hidden fully
     connected layers have 512 units instead of 4096, and the adaptive pooling keeps 1x1
     instead of 7x7 (a 32x32 image is 1x1 after the five poolings; copying it to 7x7
     would only multiply the first linear layer's weights by 49).  The weights start
-    Xavier-uniform, as D2L trains VGG: with torchvision's He initialization this narrow
-    network stays at chance level for ten epochs on the sample.  The images must be at
-    least 32x32 (five halvings).  Blocks, kernel sizes and pooling are VGG's.
+    Xavier-uniform, as D2L trains VGG.  torchvision's He initialization treats the
+    convolutions' signal far better, but its linear layers (standard deviation 0.01)
+    suit 25,088 inputs, and this classifier reads 128: they shrink the signal and the
+    gradient of the first layers.  Xavier loses part of the signal at every ReLU layer
+    instead, which 11 layers survive and 16 do not.  The VGG page measures both before
+    training (``cnnbook.initialization.signal_scales``), and the stored comparison
+    ``vgg_init`` trains them.  The images must be at least 32x32 (five halvings).
+    Blocks, kernel sizes and pooling are VGG's.
     """
     check_vgg_small_arguments(depth)
     architecture = tuple(
