@@ -83,11 +83,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "stored by `{command}` on {date} ({wall_time:.0f} s; {cpu}, {device})",
         "zh": "由 `{command}` 于 {date} 保存（用时 {wall_time:.0f} 秒；{cpu}，{device}）",
     },
-    # cnnbook.spread: the verdict of two ranges of runs
+    # cnnbook.plotting.plot_seed_bands: the legend label of a variant
     "variant over seeds": {
         "en": "{variant} ({count} seeds)",
         "zh": "{variant}（{count} 个随机种子）",
     },
+    # cnnbook.spread: the verdict of two ranges of runs
     "higher at every seed": {
         "en": "{first} higher at every seed",
         "zh": "{first} 在每个随机种子下都更高",

@@ -20,7 +20,7 @@ import torch
 from matplotlib import font_manager
 
 from .errors import CnnbookError, CnnbookTypeError, check_float, check_int
-from .i18n import tr
+from .i18n import tr, value_name
 
 CJK_FONT_CANDIDATES = (
     "Noto Sans CJK SC",
@@ -264,8 +264,6 @@ def plot_seed_bands(
     ``"loss"``); ``variants`` picks and orders the variants (all of them by default).  Variants may
     have trained for different numbers of epochs.
     """
-    from .i18n import value_name
-
     runs = result.get("runs") if isinstance(result, Mapping) else None
     if not runs or "curves" not in runs[0]:
         raise CnnbookError(
