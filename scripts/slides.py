@@ -63,6 +63,7 @@ REVEAL = TEMPLATES / "reveal.js"
 SLIDES_RANGE = (8, 30)  # a lecture: at least 8 slides, at most 30
 EXERCISES_SHOWN = 2
 FOLD_LINES, FOLD_LINES_WITH_FIGURE = 10, 4  # code longer than this is folded on its slide
+PRINTED_LINES_WITH_FIGURE = 3  # a figure's longer printout goes to the speaker notes
 PRINTOUT_LINES = 15  # a printout this short gets a slide when the prose leads into it
 CODE_LABEL = {"en": "Code ({lines} lines)", "zh": "代码（{lines} 行）"}
 EXERCISE_HEADING = r"(Exercise|练习) \d+"
@@ -328,6 +329,12 @@ def deck_notebook(path: Path) -> dict:
                 data.pop("text/latex", None)
         lines = len(_text(cell).splitlines())
         has_image = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        printed = "".join("".join(o.get("text", "")) for o in cell.get("outputs", [])
+                          if o.get("output_type") == "stream")
+        moved = ""
+        if has_image and len(printed.splitlines()) > PRINTED_LINES_WITH_FIGURE:  # the figure fills the slide
+            cell["outputs"] = [o for o in cell["outputs"] if o.get("output_type") != "stream"]
+            moved = "```text\n" + printed.rstrip("\n") + "\n```"
         if lines > FOLD_LINES or (has_image and lines > FOLD_LINES_WITH_FIGURE):
             cell["metadata"]["cnnbook_deck"] = {"fold": True}
         trim = 2 if not _has_figure_table_or_source(cell) else 3 if not has_image and \
@@ -343,6 +350,8 @@ def deck_notebook(path: Path) -> dict:
         caption = colab_edition.figure_caption(cell, ctx)
         if caption:
             markdown(_join_chinese_lines(caption) if lang == "zh" else caption, "-")
+        if moved:
+            notes(moved)
     cells = _trim(cells)
     title = re.sub(r"^#\s*", "", _text(notebook["cells"][0]).splitlines()[0]).strip()
     metadata = {k: v for k, v in notebook["metadata"].items() if k != "widgets"}
