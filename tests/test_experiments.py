@@ -245,6 +245,7 @@ def test_the_registry_lists_every_result_with_its_command(capsys):
     assert main([]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert sorted(line.split(":")[0] for line in printed) == stored_results()
-    assert "degradation: python -m cnnbook.experiments.degradation --depths 8 20 32" in printed
+    assert "degradation: python -m cnnbook.experiments.degradation" in printed
+    assert "zero_init: python -m cnnbook.experiments.zero_init" in printed
     assert main(["--only", "no_such_result"]) == 2
     assert "no result named no_such_result" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from cnnbook.debugging import activation_statistics
 from cnnbook.gradients import (fixed_batches, stem_and_blocks, gradient_norms, residual_blocks, weighted_layers,
                                    zero_init_last_bn)
 from cnnbook.models.cifar_resnet import cifar_resnet
+from cnnbook.experiments.registry import EXPERIMENTS
 
 
 def _batch(n=4, seed=0):
@@ -130,3 +131,40 @@ def test_measuring_leaves_the_input_size_check_on():
     gradient_norms(model, [_batch()])
     assert model._min_input_size_key is not None, "the probe ran"
     assert model._min_input_size == cifar_resnet(8).min_input_size is not None
+
+
+@pytest.mark.slow
+def test_zero_init_smoke_result_has_the_schema_the_page_reads(smoke_run):
+    from cnnbook.experiments import dependencies, zero_init
+    assert "zero_init" in EXPERIMENTS
+    assert "cnnbook.gradients" in dependencies(zero_init)
+    result = smoke_run("zero_init")
+    settings = result["settings"]
+    assert result["name"] == "zero_init" and settings["inits"] == ["default", "zero_init"]
+    assert list(settings["recipes"]) == list(zero_init.RECIPES)
+    assert len(result["runs"]) == 2 * len(zero_init.RECIPES)
+    for run in result["runs"]:
+        assert set(run["curves"]) == {"train_loss", "train_error", "eval_error", "lr", "last_scale"}
+        # the scales before training and after each epoch
+        assert len(run["curves"]["last_scale"]) == run["epochs"] + 1
+        start = run["curves"]["last_scale"][0]
+        assert start == (0.0 if run["init"] == "zero_init" else 1.0)
+        assert 0.0 <= run["train_error"] <= 1.0
+    for recipe in zero_init.RECIPES:
+        assert set(result["summary"][recipe]) == {"default", "zero_init"}
+        assert {"mean", "std", "min", "max", "n"} <= set(result["summary"][recipe]["zero_init"]["last_scale"])
+
+
+def test_zero_init_scales_grow_only_through_their_own_gradient():
+    """With every last scale at 0, one SGD step moves the scales but not the branch's last convolution: the
+    gradient reaching it is multiplied by the scale (the mechanism the residual-learning page measures)."""
+    from cnnbook.experiments.zero_init import last_scales
+    torch.manual_seed(0)
+    model = zero_init_last_bn(cifar_resnet(8))
+    assert last_scales(model) == 0.0
+    images, labels = _batch()
+    torch.nn.functional.cross_entropy(model(images), labels).backward()
+    assert model.layer1[0].conv2.weight.grad.abs().max() == 0
+    assert model.layer1[0].bn2.weight.grad.abs().max() > 0
+    torch.optim.SGD(model.parameters(), lr=0.1).step()
+    assert last_scales(model) > 0.0

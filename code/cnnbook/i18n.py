@@ -396,11 +396,30 @@ ERRORS: dict[str, dict[str, str]] = {
     },
     "resnet block": {
         "en": (
-            "block={value!r} is not allowed: block must be a residual block class such as BasicBlock, Bottleneck, "
-            "PreActBasicBlock or PreActBottleneck"
+            "block={value!r} is not allowed: ResNet reads the class attributes expansion (the block's output "
+            "channels as a multiple of its stage's width: 1 in BasicBlock and PreActBasicBlock, 4 in Bottleneck "
+            "and PreActBottleneck), has_bottleneck and pre_activation; {name} has no {missing}. Subclass one of "
+            "these blocks, or set all three in the class as they do."
         ),
-        "zh": "block={value!r} 不可用：block 必须是残差块的类，例如 BasicBlock、Bottleneck、PreActBasicBlock 或 PreActBottleneck",
+        "zh": (
+            "block={value!r} 不可用：ResNet 读取类属性 expansion（块的输出通道数是所在阶段宽度的几倍：BasicBlock 和 "
+            "PreActBasicBlock 为 1，Bottleneck 和 PreActBottleneck 为 4）、has_bottleneck 和 pre_activation；"
+            "{name} 缺少 {missing}。请继承这几个块之一，或者像它们一样在类中设置这三个属性。"
+        ),
     },
+    "resnet block class": {
+        "en": (
+            "block={value!r} is not allowed: block must be a residual block class, a subclass of nn.Module such as "
+            "BasicBlock, Bottleneck, PreActBasicBlock or PreActBottleneck (the class itself: ResNet builds every "
+            "block)"
+        ),
+        "zh": (
+            "block={value!r} 不可用：block 必须是残差块类，即 nn.Module 的子类，例如 BasicBlock、Bottleneck、"
+            "PreActBasicBlock 或 PreActBottleneck（传入类本身：ResNet 自己构建每一个块）"
+        ),
+    },
+    # joins the entries of a list inside an error message ("expansion, has_bottleneck")
+    "list separator": {"en": ", ", "zh": "、"},
     "resnet layers": {
         "en": "layers={value} is not allowed: layers must give a positive number of blocks for each of the {stages} stages",
         "zh": "layers={value} 不可用：layers 必须为 {stages} 个阶段各给出一个正的块数",
@@ -471,6 +490,16 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": (
             "阶段 {stage}：宽度 {width}、瓶颈比率 {ratio}、组宽度 {group_width} 构不成有效的块："
             "中间宽度 width / b = {middle:g} 必须是组宽度的整数倍"
+        ),
+    },
+    "training diverged": {
+        "en": (
+            "the training loss stopped being finite ({loss}) in epoch {epoch}: training diverged. Lower the "
+            "learning rate (lr={lr}) or the momentum (momentum={momentum}) and run again."
+        ),
+        "zh": (
+            "训练损失在第 {epoch} 个迭代周期不再是有限数（{loss}）：训练发散了。请降低学习率（lr={lr}）"
+            "或动量（momentum={momentum}）后重新运行。"
         ),
     },
     "shapes cannot be added": {

@@ -3,8 +3,8 @@
 torchvision describes every set of published weights by an enum member such as
 ``torchvision.models.ResNet18_Weights.IMAGENET1K_V1`` (``.DEFAULT`` is the best one): its ``url``,
 its ``transforms()`` (the preprocessing the weights were trained with) and its ``meta`` (number of
-parameters, FLOPs, ImageNet accuracies, categories), all shipped with torchvision, no download
-needed.  Only the weights themselves are downloaded, once, into torch's cache
+parameters, multiply-adds, ImageNet accuracies, categories), all shipped with torchvision, no
+download needed.  Only the weights themselves are downloaded, once, into torch's cache
 (``torch.hub.get_dir()/checkpoints``; ``TORCH_HOME`` moves it)::
 
     from cnnbook.pretrained import pretrained_model, weights_info
@@ -47,7 +47,8 @@ def _weights_enum(architecture: str):
 def weights_info(architecture: str = "resnet18", weights: str = "DEFAULT") -> Any:
     """torchvision's weights enum member for ``architecture`` (``"DEFAULT"``: the best published
     weights; or a member's name such as ``"IMAGENET1K_V1"``).  Needs no download: use its
-    ``.meta`` (``num_params``, ``_ops`` in GFLOPs, ``_metrics``) and ``.transforms()``.
+    ``.meta`` (``num_params``; ``_ops``, billions of multiply-adds per image, which
+    torchvision calls GFLOPS; ``_metrics``) and ``.transforms()``.
     """
     enum = _weights_enum(architecture)
     members = ["DEFAULT", *enum.__members__]

@@ -510,8 +510,13 @@ def train(
                 if display is not None:
                     display.close()
             raise TrainingDivergedError(
-                f"the training loss stopped being finite ({loss_sum.item() / seen}) in epoch {epoch + 1}: training "
-                f"diverged. Lower the learning rate (lr={lr}) or the momentum (momentum={momentum}) and run again.",
+                error_text(
+                    "training diverged",
+                    loss=loss_sum.item() / seen,
+                    epoch=epoch + 1,
+                    lr=lr,
+                    momentum=momentum,
+                ),
                 history,
             )
         history.train_loss.append(loss_sum.item() / seen)

@@ -35,10 +35,9 @@ EXPERIMENTS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "noise": _noise_runs,  # <section>_noise: the spread of a page's run
     "compare": _comparison_runs,  # <comparison>: trained variants over seeds
     "design_space_edf": lambda: [{}],
-    "degradation": lambda: [
-        {"depths": [8, 20, 32]}
-    ],  # depth 56 (about an hour more) is not run yet
+    "degradation": lambda: [{}],
     "gradient_flow": lambda: [{}],
+    "zero_init": lambda: [{}],
     "transfer": lambda: [{}],
 }
 

@@ -35,10 +35,11 @@ def he_init(model: nn.Module, linear_std: float = 0.01) -> None:
 
 def xavier_init(model: nn.Module) -> None:
     """Xavier-uniform weights (Glorot and Bengio, 2010) and zero biases for every
-    convolution and linear layer: the initialization D2L trains AlexNet with.  Derived for
-    activations symmetric around zero, it loses part of the signal at every ReLU layer:
-    harmless over AlexNet's 8 layers, fatal over the fast VGG-16's 16 (the stored comparisons
-    ``alexnet_init`` and ``vgg_init``; ``cnnbook.initialization`` measures the signal).
+    convolution and linear layer: the initialization D2L trains AlexNet with.  Derived
+    for activations symmetric around zero, it loses part of the signal at every ReLU
+    layer: harmless over AlexNet's 8 layers, fatal over the fast VGG-16's 16 (the stored
+    comparisons ``alexnet_init`` and ``vgg_init``; ``cnnbook.initialization`` measures
+    the signal).
     """
     for module in model.modules():
         if isinstance(module, (nn.Conv2d, nn.Linear)):

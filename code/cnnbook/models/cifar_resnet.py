@@ -117,7 +117,9 @@ def blocks_for_depth(depth: int) -> int:
             error_text(
                 "cifar depth",
                 value=depth,
-                depths=", ".join(str(6 * n + 2) for n in range(1, 10)),
+                depths=error_text("list separator").join(
+                    str(6 * n + 2) for n in range(1, 10)
+                ),
             )
         )
     return (depth - 2) // 6

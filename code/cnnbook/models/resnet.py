@@ -565,12 +565,25 @@ def check_resnet_arguments(
         and issubclass(block, nn.Module)
         and hasattr(block, "expansion")
     ):
-        raise CnnbookTypeError(error_text("resnet block", value=block))
+        raise CnnbookTypeError(
+            error_text(
+                "resnet block",
+                value=block,
+                name=block.__name__,
+                missing=error_text("list separator").join(
+                    attribute
+                    for attribute in ("expansion", "has_bottleneck", "pre_activation")
+                    if not hasattr(block, attribute)
+                ),
+            )
+            if isinstance(block, type) and issubclass(block, nn.Module)
+            else error_text("resnet block class", value=block)
+        )
     stage_widths = check_int_sequence("stage_widths", stage_widths, minimum=1)
     layers = check_int_sequence("layers", layers, minimum=1)
     if len(layers) != len(stage_widths):
         raise CnnbookError(
-            error_text("resnet layers", value=list(layers), stages=len(stage_widths))
+            error_text("resnet layers", value=layers, stages=len(stage_widths))
         )
     check_bool("small_stem", small_stem)
     check_bool("zero_init_residual", zero_init_residual)
