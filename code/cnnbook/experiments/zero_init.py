@@ -220,13 +220,6 @@ def collect(
     }
 
 
-def run(smoke: bool = False, **options: Any) -> dict[str, Any]:
-    """The experiment in this process (``run_experiment``): ``workers``, ``scheduler``, ``cache``."""
-    from . import run_experiment
-
-    return run_experiment(MODULE, smoke, **options)
-
-
 def main(argv: list[str] | None = None) -> int:
     import importlib
 
