@@ -82,7 +82,7 @@ check:
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests --ignore=tests/notebook_metrics -m "not slow and not book"
 
 # Notebooks (CONTRIBUTING.md): nbval re-executes them and compares every output exactly, except
-# what tests/nbval_sanitize.cfg masks (throughput; the numbers of trained results); then
+# what tests/nbval_sanitize.cfg masks (the numbers of trained results); then
 # tests/notebook_metrics compares the trained numbers, recorded during the run, within the
 # tolerance measured by the section's noise experiment.
 NBVAL := $(PYTHON) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \

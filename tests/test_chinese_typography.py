@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -132,3 +133,21 @@ def test_every_error_message_has_both_languages_with_the_same_fields():
         i18n.set_language(before)
     with pytest.raises(CnnbookError, match="growth_rate=0 is not allowed: growth_rate must be an integer >= 1."):
         models.DenseNet(growth_rate=0)
+
+
+def test_wrap_text_wraps_chinese_by_display_width():
+    from wcwidth import wcswidth
+
+    from cnnbook import i18n
+
+    text = "预训练权重不在缓存中（没有网络），也无法下载。" * 6 + " https://download.pytorch.org/models/resnet18-f37072fd.pth 下载。"
+    lines = i18n.wrap_text(text, width=40).splitlines()
+    assert len(lines) > 3 and "".join(lines).replace(" ", "") == text.replace(" ", ""), "nothing lost"
+    url = "https://download.pytorch.org/models/resnet18-f37072fd.pth"
+    assert all(wcswidth(line) <= 40 for line in lines if url not in line), lines
+    assert any(line.startswith(url) for line in lines), "a word longer than the width stays whole"
+    assert not any(line[0] in "，。）" or line[-1] == "（" for line in lines), "punctuation stays with its text"
+    english = "the pretrained weights are not in torch's cache and could not be downloaded " * 3
+    assert i18n.wrap_text(english, 30) == textwrap.fill(english, 30), "English wraps as textwrap does"
+    with pytest.raises(ValueError, match="width must be an integer"):
+        i18n.wrap_text(text, width=0)

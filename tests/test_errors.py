@@ -347,3 +347,13 @@ def test_a_slider_starts_on_its_grid():
                           {"crop_scale": widgets.FloatSlider(value=0.5, min=0.1, max=1.0, step=0.05),
                            "seed": widgets.IntSlider(value=0, min=0, max=20)}, "text")
     assert box.children[0].value == 0.5
+
+
+def test_a_block_class_missing_an_attribute_gets_named():
+    class OnlyExpansion(nn.Module):  # a student's own block that sets expansion and nothing else
+        expansion = 1
+
+    with pytest.raises(CnnbookError, match="OnlyExpansion has no has_bottleneck, pre_activation"):
+        models.ResNet(OnlyExpansion, (1, 1), stage_widths=(8, 16))
+    with pytest.raises(CnnbookError, match="ResNet reads the class attributes expansion"):
+        models.ResNet(nn.Conv2d, (1, 1), stage_widths=(8, 16))

@@ -40,6 +40,7 @@ def test_nbval_masks_the_numbers_of_trained_results(language, code, eval_name):
     assert one.summary() != two.summary()
     assert sanitize(one.summary()) == sanitize(two.summary()), "a trained number escapes the sanitize rules"
     assert tr(eval_name) in sanitize(one.summary()), "the masked line must keep its words"
+    assert "1548.7" not in one.summary() and "1549" not in one.summary(), "the closing line prints no speed"
 
 
 @pytest.mark.parametrize("code", ["en", "zh"])

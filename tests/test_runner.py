@@ -95,3 +95,12 @@ def test_finished_jobs_are_kept_in_the_cache_and_not_run_again(tmp_path, monkeyp
 def test_bad_workers_is_a_clear_error():
     with pytest.raises(CnnbookError, match="workers"):
         run_jobs([_round_up(0.1)], workers=0)
+
+
+def test_an_inline_job_does_not_change_the_threads_of_the_process_that_runs_it():
+    import torch
+
+    before = torch.get_num_threads()
+    job = Job("cnnbook.experiments.noise:round_up", {"value": 0.1}, label="round_up(0.1)", threads=before + 1)
+    assert run_jobs([job]) == [0.1]
+    assert torch.get_num_threads() == before

@@ -29,7 +29,7 @@ def test_verdict_in_both_languages():
         cnnbook.set_language("en")
         assert range_verdict(s(0.82, 0.81, 0.83), s(0.79, 0.74, 0.80), "cosine") == "cosine higher at every seed"
         cnnbook.set_language("zh")
-        assert range_verdict(s(0.8, 0.7, 0.9), s(0.8, 0.7, 0.9), "余弦") == "范围重叠：在噪声之内"
+        assert range_verdict(s(0.8, 0.7, 0.9), s(0.8, 0.7, 0.9), "余弦") == "范围重叠，差异在噪声之内"
     finally:
         cnnbook.set_language("en")
 
@@ -89,3 +89,14 @@ def test_paired_comparison_and_verdict():
 def test_paired_bad_input(first, second, match):
     with pytest.raises(CnnbookError, match=match):
         paired_comparison(first, second)
+
+
+def test_describe_range_in_chinese_uses_full_width_parentheses():
+    from cnnbook.i18n import current_language, set_language
+
+    before = current_language()
+    try:
+        set_language("zh")
+        assert describe_range(s(0.5, 0.25, 0.75), digits=2) == "0.50（0.25-0.75）"
+    finally:
+        set_language(before)

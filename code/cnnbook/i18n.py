@@ -28,9 +28,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "loss {loss:.3f}, train acc {train_acc:.3f}, {eval_name} acc {eval_acc:.3f}",
         "zh": "损失 {loss:.3f}，训练准确率 {train_acc:.3f}，{eval_name}准确率 {eval_acc:.3f}",
     },
-    "speed": {
-        "en": "{speed:.1f} examples/sec on {device}",
-        "zh": "{speed:.1f} 样本/秒，设备 {device}",
+    # History.summary's second line: the device, not the speed (it describes only the machine
+    # that ran the page, and its load: make bench compares speeds)
+    "trained on": {
+        "en": "trained on {device}",
+        "zh": "训练设备：{device}",
+    },
+    # cnnbook.spread.describe_range: a summary over seeds, "mean (min-max)"
+    "range": {
+        "en": "{mean:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})",
+        "zh": "{mean:.{digits}f}（{low:.{digits}f}-{high:.{digits}f}）",
     },
     "test": {"en": "test", "zh": "测试集"},
     "held-out": {"en": "held-out", "zh": "留出集"},
@@ -99,7 +106,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "within noise": {
         "en": "ranges overlap: within noise",
-        "zh": "范围重叠：在噪声之内",
+        "zh": "范围重叠，差异在噪声之内",
     },
     "paired higher": {
         "en": "{first} higher in {higher} of {n} pairs, lower in {lower} (sign test p = {p:.2g})",
@@ -529,8 +536,8 @@ ERRORS: dict[str, dict[str, str]] = {
         ),
         "zh": (
             "预训练权重 {architecture} {weights} 不在 torch 的缓存中（{target}），也无法从 {url} 下载（{error}）。"
-            "没有网络时：在能下载的机器上下载这个文件，再复制到 {target}（或者把 TORCH_HOME 设为一个其 hub/checkpoints/ "
-            "中有该文件的文件夹）。本页其余部分不用预训练权重也能运行。"
+            "离线时：在能上网的机器上下载这个文件，再复制到 {target}（或者把 TORCH_HOME 设为某个文件夹，"
+            "并把该文件放在它的 hub/checkpoints/ 下）。本页其余部分不用预训练权重也能运行。"
         ),
     },
 }
@@ -553,3 +560,57 @@ def chinese_spacing(text: str) -> str:
     after full-width punctuation ("{name} 在" with a Chinese name); spaces beside Latin letters and
     digits stay, as the book writes them ("在 ImageNet 上")."""
     return _SPACE_AFTER_FULL_WIDTH.sub("", _SPACE_BETWEEN_CHINESE.sub("", text))
+
+
+# Full-width punctuation that must not start a line (it closes what comes before it) or end one.
+_CLOSING_PUNCTUATION = "，。、；：！？）》」』】”"
+_OPENING_PUNCTUATION = "（《「『【“"
+_WRAP_TOKEN = re.compile(f"\\s+|[^\\s{_CHINESE}\u3000-\u303f\uff00-\uffef“”]+|.")
+
+
+def wrap_text(text: str, width: int = 100) -> str:
+    """``textwrap.fill`` for text that may be Chinese: lines of at most ``width`` display columns.
+
+    ``textwrap`` breaks lines only at spaces and counts a Chinese character as one column, so a
+    Chinese sentence comes out as one overlong line.  Here a Chinese character counts two columns
+    (as in a monospaced font, through ``wcwidth``) and a line may also break between two Chinese
+    characters, never before closing punctuation (，。）...) nor after opening punctuation (（《...).
+    Runs of spaces become one space; a word longer than ``width`` (a URL) stays whole on its line.
+    """
+    from wcwidth import wcswidth
+
+    if not isinstance(text, str):
+        raise TypeError(
+            f"text={text!r} is not allowed: wrap_text wraps a string (str(...) it first)"
+        )
+    if not isinstance(width, int) or isinstance(width, bool) or width < 1:
+        raise ValueError(
+            f"width={width!r} is not allowed: width must be an integer >= 1 (columns)"
+        )
+    tokens: list[str] = []
+    for token in _WRAP_TOKEN.findall(text):
+        glue = (
+            tokens
+            and not tokens[-1].isspace()
+            and (
+                token in _CLOSING_PUNCTUATION or tokens[-1][-1] in _OPENING_PUNCTUATION
+            )
+        )
+        if glue:  # punctuation stays on the line of what it opens or closes
+            tokens[-1] += token
+        else:
+            tokens.append(token)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if token.isspace():
+            line += " " if line and not line.endswith(" ") else ""
+            continue
+        if line.strip() and wcswidth(line + token) > width:
+            lines.append(line.rstrip())
+            line = token
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)

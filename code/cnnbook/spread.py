@@ -56,10 +56,13 @@ def _check_summary(name: str, stats: Any) -> Mapping[str, float]:
 
 
 def describe_range(stats: Mapping[str, float], digits: int = 3) -> str:
-    """``"mean (min-max)"`` of a summary over seeds, with ``digits`` decimals."""
+    """``"mean (min-max)"`` of a summary over seeds, with ``digits`` decimals (in Chinese with
+    full-width parentheses: ``"mean（min-max）"``)."""
     stats = _check_summary("stats", stats)
     digits = check_int("digits", digits, minimum=0, maximum=6)
-    return f"{stats['mean']:.{digits}f} ({stats['min']:.{digits}f}-{stats['max']:.{digits}f})"
+    return tr(
+        "range", mean=stats["mean"], low=stats["min"], high=stats["max"], digits=digits
+    )
 
 
 def compare_ranges(first: Mapping[str, float], second: Mapping[str, float]) -> int:

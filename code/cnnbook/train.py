@@ -2,12 +2,14 @@
 
 Minibatch SGD (optionally with momentum) on the cross-entropy loss.  Per epoch it records the
 training loss and accuracy and the accuracy on the evaluation images; in Jupyter it redraws the
-curves live and shows a progress bar, and at the end it prints one closing line with the loss,
-the accuracies, the speed in examples per second and the device, followed by the run's
-description when one is given (which profile, which data, which image size).
+curves live and shows a progress bar, and at the end it prints its closing lines: the final loss
+and accuracies, the device, and the run's description when one is given (which profile, which
+data, which image size).
 
-The clock runs only around the training steps (forward, backward, update), not around the
-evaluation or the plotting, so "examples/sec" measures training speed.
+It also measures the training speed, ``History.examples_per_sec``, but does not print it: a speed
+describes only the machine and its load, so the book prints none to compare by (``make bench``
+compares speeds).  The clock runs only around the training steps (forward, backward, update), not
+around the evaluation or the plotting.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ class History:
     eval_acc_moving_averages: list[float] = field(default_factory=list)
 
     def summary(self) -> str:
-        """The closing line: final loss and accuracies, speed and device."""
+        """The closing lines: the final loss and accuracies, then the device (not the speed: see
+        the module)."""
         return (
             tr(
                 "summary",
@@ -68,7 +71,7 @@ class History:
                 eval_acc=self.eval_acc[-1],
             )
             + "\n"
-            + tr("speed", speed=self.examples_per_sec, device=self.device)
+            + tr("trained on", device=self.device)
         )
 
 

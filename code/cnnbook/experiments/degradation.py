@@ -26,7 +26,6 @@ training mode (as the paper's Figure 1 curves).
 from __future__ import annotations
 
 import sys
-import time
 from typing import Any
 
 from . import command_line
@@ -63,42 +62,31 @@ OPTIONS = (
 def train_run(kind: str, depth: int, seed: int, epochs: int) -> dict[str, Any]:
     """Train one network on the sample on the CPU (one thread): its per-epoch curves and final metrics."""
     import torch
-    from ..data import data_loaders, fashion_mnist
+    from ..data import data_loaders
     from ..inspection import count_parameters
     from ..models.cifar_resnet import cifar_resnet
     from ..schedules import scheduler_for
-    from ..train import train
+    from .sample_runs import sample_data, train_and_record
 
     torch.set_num_threads(1)
-    data = fashion_mnist("sample", TRAINING["image_size"])
+    data = sample_data(TRAINING["image_size"])
     train_iter, eval_iter = data_loaders(data, TRAINING["batch_size"], seed=seed)
     torch.manual_seed(seed)
     model = cifar_resnet(
         depth, residual=kind == "residual", shortcut=TRAINING["shortcut"]
     )
-    start = time.perf_counter()
-    history = train(
+    curves, seconds = train_and_record(
         model,
         train_iter,
         eval_iter,
-        epochs,
-        TRAINING["lr"],
+        eval_name=data.eval_name,
+        epochs=epochs,
+        lr=TRAINING["lr"],
         momentum=TRAINING["momentum"],
         weight_decay=TRAINING["weight_decay"],
         lr_scheduler=scheduler_for("cosine", epochs),
-        device="cpu",
-        eval_name=data.eval_name,
         seed=seed,
-        plot=False,
-        progress=False,
     )
-    seconds = time.perf_counter() - start
-    curves = {
-        "train_loss": history.train_loss,
-        "train_error": [1 - a for a in history.train_acc],
-        "eval_error": [1 - a for a in history.eval_acc],
-        "lr": history.learning_rates,
-    }
     return {
         "kind": kind,
         "depth": depth,

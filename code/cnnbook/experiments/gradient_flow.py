@@ -28,7 +28,6 @@ own job with one thread (``--workers 2`` trains two at once); ``--cache`` keeps 
 from __future__ import annotations
 
 import sys
-import time
 from typing import Any
 
 from . import command_line
@@ -94,25 +93,21 @@ def train_run(
     from copy import deepcopy
 
     import torch
-    from torch.utils.data import Subset
-    from ..data import FashionMNISTSplit, data_loaders, fashion_mnist
+    from ..data import data_loaders
     from ..debugging import activation_statistics
     from ..gradients import fixed_batches, gradient_norms, stem_and_blocks
-    from ..train import train
+    from .sample_runs import sample_data, train_and_record
 
     torch.set_num_threads(1)
-    data = fashion_mnist("sample", TRAINING["image_size"])
     if smoke:
-        data = FashionMNISTSplit(
-            Subset(data.train, range(SMOKE["train_images"])),
-            Subset(data.eval, range(SMOKE["eval_images"])),
-            data.split,
-            data.root,
+        data = sample_data(
+            TRAINING["image_size"], SMOKE["train_images"], SMOKE["eval_images"]
         )
         probe = fixed_batches(
             data.train, SMOKE["probe_batch_size"], SMOKE["probe_batches"]
         )
     else:
+        data = sample_data(TRAINING["image_size"])
         probe = fixed_batches(data.train, PROBE["batch_size"], PROBE["batches"])
     train_iter, eval_iter = data_loaders(data, TRAINING["batch_size"], seed=seed)
     torch.manual_seed(seed)
@@ -147,29 +142,18 @@ def train_run(
                 stds.append(block_stds())
             return super().step(*args, **kwargs)
 
-    start = time.perf_counter()
-    history = train(
+    curves, seconds = train_and_record(
         model,
         train_iter,
         eval_iter,
-        epochs,
-        TRAINING["lr"],
+        eval_name=data.eval_name,
+        epochs=epochs,
+        lr=TRAINING["lr"],
         momentum=TRAINING["momentum"],
         weight_decay=TRAINING["weight_decay"],
         lr_scheduler=lambda optimizer: MeasuringCosine(optimizer, T_max=epochs),
-        device="cpu",
-        eval_name=data.eval_name,
         seed=seed,
-        plot=False,
-        progress=False,
     )
-    seconds = time.perf_counter() - start
-    curves = {
-        "train_loss": history.train_loss,
-        "train_error": [1 - a for a in history.train_acc],
-        "eval_error": [1 - a for a in history.eval_acc],
-        "lr": history.learning_rates,
-    }
     return {
         "variant": variant,
         "depth": depth,

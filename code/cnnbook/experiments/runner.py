@@ -108,14 +108,20 @@ def pinned(job: Job) -> Job:
 
 
 def call(job: Job) -> Any:
-    """Run ``job`` in this process."""
-    if job.threads is not None and not job.fresh_process:
-        import torch
+    """Run ``job`` in this process; this process keeps its own number of PyTorch threads."""
+    import torch
 
+    threads = torch.get_num_threads()
+    if job.threads is not None and not job.fresh_process:
         torch.set_num_threads(job.threads)
     module_name, _, name = job.function.partition(":")
     function: Callable[..., Any] = getattr(importlib.import_module(module_name), name)
-    return function(**job.arguments)
+    try:
+        return function(**job.arguments)
+    finally:
+        # A job sets its threads (or its function does: one per training run); an inline run
+        # must not pass them on to the jobs and experiments this process runs next.
+        torch.set_num_threads(threads)
 
 
 def execute(job: Job) -> Any:

@@ -26,7 +26,6 @@ scales grow.  Each run trains with one thread (``--workers 2`` trains two at onc
 from __future__ import annotations
 
 import sys
-import time
 from typing import Any
 
 from . import command_line
@@ -70,25 +69,21 @@ def train_run(init: str, recipe: str, seed: int, smoke: bool = False) -> dict[st
     """Train one ResNet on the sample on the CPU (one thread); its curves, its blocks' mean last
     batch-norm scale after every epoch and its final metrics."""
     import torch
-    from torch.utils.data import Subset
-    from ..data import FashionMNISTSplit, data_loaders, fashion_mnist
+    from ..data import data_loaders
     from ..gradients import zero_init_last_bn
     from ..models.cifar_resnet import cifar_resnet
     from ..schedules import scheduler_for
-    from ..train import train
+    from .sample_runs import sample_data, train_and_record
 
     torch.set_num_threads(1)
     settings = RECIPES[recipe]
     depth = SMOKE["depth"] if smoke else DEPTH
     epochs = SMOKE["epochs"] if smoke else settings["epochs"]
-    data = fashion_mnist("sample", TRAINING["image_size"])
-    if smoke:
-        data = FashionMNISTSplit(
-            Subset(data.train, range(SMOKE["train_images"])),
-            Subset(data.eval, range(SMOKE["eval_images"])),
-            data.split,
-            data.root,
-        )
+    data = (
+        sample_data(TRAINING["image_size"], SMOKE["train_images"], SMOKE["eval_images"])
+        if smoke
+        else sample_data(TRAINING["image_size"])
+    )
     train_iter, eval_iter = data_loaders(data, TRAINING["batch_size"], seed=seed)
     torch.manual_seed(seed)
     model = cifar_resnet(depth, residual=True, shortcut=TRAINING["shortcut"])
@@ -110,32 +105,21 @@ def train_run(init: str, recipe: str, seed: int, smoke: bool = False) -> dict[st
         scheduler.step = step_and_measure
         return scheduler
 
-    start = time.perf_counter()
-    history = train(
+    curves, seconds = train_and_record(
         model,
         train_iter,
         eval_iter,
-        epochs,
-        settings["lr"],
+        eval_name=data.eval_name,
+        epochs=epochs,
+        lr=settings["lr"],
         momentum=TRAINING["momentum"],
         weight_decay=TRAINING["weight_decay"],
         lr_scheduler=measuring_scheduler if make_scheduler else None,
-        device="cpu",
-        eval_name=data.eval_name,
         seed=seed,
-        plot=False,
-        progress=False,
     )
     if make_scheduler is None:  # a one-epoch smoke run has no schedule to measure from
         scales.append(last_scales(model))
-    seconds = time.perf_counter() - start
-    curves = {
-        "train_loss": history.train_loss,
-        "train_error": [1 - a for a in history.train_acc],
-        "eval_error": [1 - a for a in history.eval_acc],
-        "lr": history.learning_rates,
-        "last_scale": scales,  # [start, after epoch 1, ..., after the last epoch]
-    }
+    curves["last_scale"] = scales  # [start, after epoch 1, ..., after the last epoch]
     return {
         "init": init,
         "recipe": recipe,

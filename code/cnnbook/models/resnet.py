@@ -51,6 +51,9 @@ from ._base import ImageClassifier
 from ._init import he_init
 from ._registry import register_model
 
+# The class attributes ResNet reads from a block class (BasicBlock and Bottleneck set all three).
+BLOCK_ATTRIBUTES = ("expansion", "has_bottleneck", "pre_activation")
+
 
 def conv3x3(
     in_channels: int, out_channels: int, stride: int = 1, groups: int = 1
@@ -563,7 +566,7 @@ def check_resnet_arguments(
     if not (
         isinstance(block, type)
         and issubclass(block, nn.Module)
-        and hasattr(block, "expansion")
+        and all(hasattr(block, attribute) for attribute in BLOCK_ATTRIBUTES)
     ):
         raise CnnbookTypeError(
             error_text(
@@ -572,7 +575,7 @@ def check_resnet_arguments(
                 name=block.__name__,
                 missing=error_text("list separator").join(
                     attribute
-                    for attribute in ("expansion", "has_bottleneck", "pre_activation")
+                    for attribute in BLOCK_ATTRIBUTES
                     if not hasattr(block, attribute)
                 ),
             )
