@@ -11,9 +11,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-if (
-    TYPE_CHECKING
-):  # imported where used, as in every experiment module (listing them stays quick)
+# Imported where used, as in every experiment module (listing the experiments stays quick).
+if TYPE_CHECKING:
     from torch import nn
     from torch.utils.data import DataLoader
 

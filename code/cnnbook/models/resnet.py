@@ -563,24 +563,17 @@ def check_resnet_arguments(
     zero_init_residual: bool,
 ) -> None:
     """Raise ``CnnbookError`` naming the problem if ``ResNet``'s arguments cannot build it."""
-    if not (
-        isinstance(block, type)
-        and issubclass(block, nn.Module)
-        and all(hasattr(block, attribute) for attribute in BLOCK_ATTRIBUTES)
-    ):
+    if not (isinstance(block, type) and issubclass(block, nn.Module)):
+        raise CnnbookTypeError(error_text("resnet block class", value=block))
+    missing = [name for name in BLOCK_ATTRIBUTES if not hasattr(block, name)]
+    if missing:
         raise CnnbookTypeError(
             error_text(
                 "resnet block",
                 value=block,
                 name=block.__name__,
-                missing=error_text("list separator").join(
-                    attribute
-                    for attribute in BLOCK_ATTRIBUTES
-                    if not hasattr(block, attribute)
-                ),
+                missing=error_text("list separator").join(missing),
             )
-            if isinstance(block, type) and issubclass(block, nn.Module)
-            else error_text("resnet block class", value=block)
         )
     stage_widths = check_int_sequence("stage_widths", stage_widths, minimum=1)
     layers = check_int_sequence("layers", layers, minimum=1)
